@@ -1,0 +1,55 @@
+import {
+  closeAll, collectQueueDepth, createMetrics, createRedis, HealthServer, Producer, warnOnUnsafeRedis,
+  type Logger, type WorkerRegistry,
+} from '@bullpen/core';
+import { Beat } from './beat';
+import type { BeatConfig } from './config';
+
+export interface BeatServiceDeps {
+  config: BeatConfig;
+  registry: WorkerRegistry;
+  logger: Logger;
+}
+
+/** The beat process: keeps BullMQ job schedulers in step with the workers' cron schedules. */
+export function createBeatService({ config, registry, logger }: BeatServiceDeps) {
+  const connection = createRedis(config.redisUrl, 'consumer');
+  connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const metrics = createMetrics();
+  const producer = new Producer({ connection, prefix: config.prefix, metrics });
+  const beat = new Beat({ producer, registry, logger, intervalMs: config.syncIntervalSeconds * 1000 });
+  const health = new HealthServer({
+    port: config.metricsPort,
+    register: metrics.register,
+    logger,
+    notReadyReason: async () => {
+      if (connection.status !== 'ready') return `redis ${connection.status}`;
+      if (!beat.isHealthy()) return 'schedules not synced recently';
+      return undefined;
+    },
+  });
+  collectQueueDepth(metrics, producer.allQueues(), connection);
+
+  return {
+    beat,
+    async start(): Promise<{ metricsPort: number }> {
+      await warnOnUnsafeRedis(connection, logger);
+      await beat.start();
+      const metricsPort = await health.start();
+      const schedules = registry.scheduled().map((w) => ({ worker: w.name, cron: w.cronSchedule, queue: w.queue }));
+      logger.info({ schedules, metricsPort }, 'beat started');
+      return { metricsPort };
+    },
+    async close(): Promise<void> {
+      await closeAll([
+        () => beat.close(),
+        () => producer.close(),
+        () => health.close(),
+        () => connection.quit().catch(() => connection.disconnect()),
+      ]);
+      logger.info('beat stopped');
+    },
+  };
+}
+
+export type BeatService = ReturnType<typeof createBeatService>;

@@ -1,0 +1,14 @@
+import { createLogger, exitOnSignals, exitOnStartupError } from '@bullpen/core';
+import { discoverWorkers } from '@bullpen/worker';
+import { loadBeatConfig } from './config';
+import { createBeatService } from './beat-service';
+
+async function main(): Promise<void> {
+  const config = loadBeatConfig(process.env);
+  const logger = createLogger('beat', config.logLevel);
+  const service = createBeatService({ config, registry: discoverWorkers(), logger });
+  exitOnSignals(logger, () => service.close());
+  await service.start();
+}
+
+main().catch(exitOnStartupError);

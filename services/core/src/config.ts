@@ -1,0 +1,50 @@
+import { readInteger, readLogLevel, readString, readUrl, type Env } from './env';
+import { ConfigError } from './errors';
+
+/** How long finished jobs stay in Redis; whichever limit is reached first trims them. */
+export interface Retention {
+  /** Seconds a completed job is kept. Default 86400 (1 day). */
+  completedSeconds: number;
+  /** Completed jobs kept per queue. Default 10000. */
+  completedCount: number;
+  /** Seconds a failed job is kept. Default 604800 (7 days). */
+  failedSeconds: number;
+  /** Failed jobs kept per queue. Default 10000. */
+  failedCount: number;
+}
+
+/** What every Bullpen process needs: where Redis is, its key prefix, logging, retention. */
+export interface CoreConfig {
+  /** `REDIS_URL`, default `redis://127.0.0.1:6379`; `rediss://` for TLS. */
+  redisUrl: string;
+  /** `BULLPEN_PREFIX`, default `bull`; the BullMQ key prefix (`{bull}` on Redis Cluster). */
+  prefix: string;
+  /** `LOG_LEVEL`, default `info`. */
+  logLevel: string;
+  retention: Retention;
+}
+
+export const CORE_DEFAULTS = {
+  redisUrl: 'redis://127.0.0.1:6379',
+  prefix: 'bull',
+  retention: { completedSeconds: 86_400, completedCount: 10_000, failedSeconds: 604_800, failedCount: 10_000 },
+} as const;
+
+export function loadCoreConfig(env: Env): CoreConfig {
+  const prefix = readString(env, 'BULLPEN_PREFIX', CORE_DEFAULTS.prefix);
+  if (!/^[\w{}.-]+$/.test(prefix)) {
+    throw new ConfigError('BULLPEN_PREFIX', `only letters, digits, _ . - { } allowed, got "${prefix}"`);
+  }
+  const d = CORE_DEFAULTS.retention;
+  return Object.freeze({
+    redisUrl: readUrl(env, 'REDIS_URL', CORE_DEFAULTS.redisUrl, ['redis:', 'rediss:']),
+    prefix,
+    logLevel: readLogLevel(env, 'LOG_LEVEL'),
+    retention: Object.freeze({
+      completedSeconds: readInteger(env, 'JOB_RETENTION_COMPLETED_SECONDS', d.completedSeconds, { min: 0 }),
+      completedCount: readInteger(env, 'JOB_RETENTION_COMPLETED_COUNT', d.completedCount, { min: 0 }),
+      failedSeconds: readInteger(env, 'JOB_RETENTION_FAILED_SECONDS', d.failedSeconds, { min: 0 }),
+      failedCount: readInteger(env, 'JOB_RETENTION_FAILED_COUNT', d.failedCount, { min: 0 }),
+    }),
+  });
+}

@@ -1,0 +1,33 @@
+import { loadCoreConfig } from './config';
+import { Producer } from './producer';
+import { createRedis } from './redis';
+import type { Redis } from 'ioredis';
+
+/**
+ * The producer behind `Worker.performAsync` and friends in scripts and apps that do not build
+ * their own: created from the environment on first use. Services bind theirs with `useProducer`.
+ */
+let current: { producer: Producer; ownConnection?: Redis } | undefined;
+
+export function defaultProducer(): Producer {
+  if (!current) {
+    const config = loadCoreConfig(process.env);
+    const connection = createRedis(config.redisUrl, 'producer');
+    current = { producer: new Producer({ connection, prefix: config.prefix }), ownConnection: connection };
+  }
+  return current.producer;
+}
+
+/** Makes `performAsync` use `producer` (its owner keeps closing it). */
+export function useProducer(producer: Producer): void {
+  current = { producer };
+}
+
+/** Closes the producer `performAsync` created, so a script can exit. Safe to call any time. */
+export async function closeDefaultProducer(): Promise<void> {
+  const previous = current;
+  current = undefined;
+  if (!previous?.ownConnection) return;
+  await previous.producer.close();
+  await previous.ownConnection.quit().catch(() => previous.ownConnection!.disconnect());
+}

@@ -1,0 +1,15 @@
+export { retryDelayMs, type RetryPolicy } from './backoff';
+export { CORE_DEFAULTS, loadCoreConfig, type CoreConfig, type Retention } from './config';
+export { closeDefaultProducer, defaultProducer, useProducer } from './default-producer';
+export { readInteger, readLogLevel, readQueueList, readString, readUrl, type Env } from './env';
+export { ArgsValidationError, coerceError, ConfigError, EnqueueOptionsError, UnknownWorkerError } from './errors';
+export { HealthServer, type HealthServerDeps } from './health-server';
+export { createLogger, type Logger } from './logger';
+export { createMetrics, type Metrics } from './metrics';
+export { jobOptions, Producer, type BulkItem, type ChainStep, type EnqueuedJob, type EnqueueOptions, type ProducerDeps } from './producer';
+export { collectQueueDepth, JOB_STATES, readQueueDepth, type QueueDepth } from './queue-depth';
+export { isQueueName, QUEUE_NAMES, type QueueName } from './queues';
+export { createRedis, waitForRedis, warnOnUnsafeRedis, type ConnectionRole } from './redis';
+export { WorkerRegistry } from './registry';
+export { closeAll, exitOnSignals, exitOnStartupError } from './shutdown';
+export { isWorkerClass, Worker, WorkerDefinitionError, type JobContext, type JobServices, type WorkerClass } from './worker';

@@ -1,0 +1,171 @@
+import { FlowProducer, Queue, type FlowJob, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { EnqueueOptionsError } from './errors';
+import type { Metrics } from './metrics';
+import { QUEUE_NAMES, type QueueName } from './queues';
+import type { WorkerClass } from './worker';
+
+/** When and how to enqueue. `delaySeconds` and `runAt` exclude each other. */
+export interface EnqueueOptions {
+  /** Run no earlier than this many seconds from now. */
+  delaySeconds?: number;
+  /** Run no earlier than this instant; a past instant means now. */
+  runAt?: Date;
+  /** Job id; adding a job whose id exists returns the existing job instead of a second one. */
+  jobId?: string;
+}
+
+export interface EnqueuedJob {
+  id: string;
+  worker: string;
+  queue: QueueName;
+}
+
+export interface ChainStep {
+  worker: WorkerClass;
+  /** The first step's args; later steps take the previous step's result instead. */
+  args?: unknown;
+}
+
+export interface BulkItem {
+  worker: WorkerClass;
+  args: unknown;
+  options?: EnqueueOptions;
+}
+
+export interface ProducerDeps {
+  /** A producer connection (`createRedis(url, 'producer')`); the caller creates and closes it. */
+  connection: Redis;
+  prefix: string;
+  metrics?: Metrics;
+}
+
+/** BullMQ reserves ':' in ids and treats integer-looking ids as its own counter values. */
+const JOB_ID = /^(?!\d+$)[\w.\-]{1,200}$/;
+
+/** Validates and converts EnqueueOptions into BullMQ job options for `cls`. */
+export function jobOptions(cls: WorkerClass, options: EnqueueOptions, now = Date.now()): JobsOptions {
+  const { delaySeconds, runAt, jobId } = options;
+  if (delaySeconds !== undefined && runAt !== undefined) throw new EnqueueOptionsError('give delaySeconds or runAt, not both');
+  let delay = 0;
+  if (delaySeconds !== undefined) {
+    if (typeof delaySeconds !== 'number' || !Number.isFinite(delaySeconds) || delaySeconds < 0) {
+      throw new EnqueueOptionsError(`delaySeconds must be a number >= 0, got ${String(delaySeconds)}`);
+    }
+    delay = Math.round(delaySeconds * 1000);
+  }
+  if (runAt !== undefined) {
+    if (!(runAt instanceof Date) || Number.isNaN(runAt.getTime())) throw new EnqueueOptionsError('runAt is not a valid date');
+    delay = Math.max(0, runAt.getTime() - now);
+  }
+  if (jobId !== undefined && !JOB_ID.test(jobId)) {
+    throw new EnqueueOptionsError('jobId must be 1-200 letters, digits, _ . - and not only digits');
+  }
+  return {
+    attempts: cls.maxRetries + 1,
+    backoff: { type: 'bullpen' },
+    ...(delay > 0 ? { delay } : {}),
+    ...(jobId !== undefined ? { jobId } : {}),
+  };
+}
+
+/**
+ * Enqueues jobs: one BullMQ Queue per queue name plus a FlowProducer for chains, all on the
+ * connection it is given. Args are validated with the worker's schema before Redis is touched.
+ */
+export class Producer {
+  private readonly queues = new Map<QueueName, Queue>();
+  private flows?: FlowProducer;
+  private closed = false;
+
+  constructor(private readonly deps: ProducerDeps) {}
+
+  queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.deps.connection, prefix: this.deps.prefix });
+      queue.on('error', () => {}); // connection errors surface as rejected enqueues; the caller reports them
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** All three queues, in priority order. */
+  allQueues(): Queue[] {
+    return QUEUE_NAMES.map((name) => this.queue(name));
+  }
+
+  async enqueue(cls: WorkerClass, args: unknown, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
+    const data = cls.parseArgs(args);
+    const opts = jobOptions(cls, options);
+    const job = await this.queue(cls.queue).add(cls.name, data, opts);
+    this.deps.metrics?.jobsEnqueued.inc({ queue: cls.queue, worker: cls.name });
+    return { id: job.id!, worker: cls.name, queue: cls.queue };
+  }
+
+  /** Validates every item first; enqueues nothing if one is invalid. One MULTI per queue. */
+  async enqueueBulk(items: readonly BulkItem[]): Promise<EnqueuedJob[]> {
+    const prepared = items.map(({ worker, args, options }) => ({
+      worker,
+      data: worker.parseArgs(args),
+      opts: jobOptions(worker, options ?? {}),
+    }));
+    const results: EnqueuedJob[] = new Array(items.length);
+    await Promise.all(
+      QUEUE_NAMES.map(async (queueName) => {
+        const indexes = prepared.flatMap((p, i) => (p.worker.queue === queueName ? [i] : []));
+        if (indexes.length === 0) return;
+        const jobs = await this.queue(queueName).addBulk(
+          indexes.map((i) => ({ name: prepared[i].worker.name, data: prepared[i].data, opts: prepared[i].opts })),
+        );
+        jobs.forEach((job, k) => {
+          const { worker } = prepared[indexes[k]];
+          results[indexes[k]] = { id: job.id!, worker: worker.name, queue: queueName };
+          this.deps.metrics?.jobsEnqueued.inc({ queue: queueName, worker: worker.name });
+        });
+      }),
+    );
+    return results;
+  }
+
+  /**
+   * Runs the steps one after another, each on its own worker's queue, each receiving the
+   * previous result. A step that finally fails fails the rest of the chain. Returns every
+   * step's job, first step first; the last one's result is the chain's result.
+   */
+  async chain(steps: readonly ChainStep[]): Promise<EnqueuedJob[]> {
+    if (steps.length === 0) throw new EnqueueOptionsError('a chain needs at least one step');
+    if (steps.slice(1).some((s) => s.args !== undefined)) {
+      throw new EnqueueOptionsError('only the first step of a chain takes args; later steps receive the previous result');
+    }
+    // A BullMQ flow runs children before their parent, so the last step is the root.
+    let node: FlowJob | undefined;
+    for (const step of steps) {
+      const data = step.args === undefined ? null : step.worker.parseArgs(step.args);
+      node = {
+        name: step.worker.name,
+        queueName: step.worker.queue,
+        data,
+        prefix: this.deps.prefix,
+        opts: { ...jobOptions(step.worker, {}), failParentOnFailure: true },
+        ...(node ? { children: [node] } : {}),
+      };
+    }
+    this.flows ??= new FlowProducer({ connection: this.deps.connection, prefix: this.deps.prefix });
+    const tree = await this.flows.add(node!);
+    const enqueued: EnqueuedJob[] = [];
+    for (let n: typeof tree | undefined = tree; n; n = n.children?.[0]) {
+      enqueued.unshift({ id: n.job.id!, worker: n.job.name, queue: n.job.queueName as QueueName });
+    }
+    for (const step of steps) this.deps.metrics?.jobsEnqueued.inc({ queue: step.worker.queue, worker: step.worker.name });
+    return enqueued;
+  }
+
+  /** Closes the queues it opened; the connection stays open for its owner. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    await this.flows?.close();
+  }
+}

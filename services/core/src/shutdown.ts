@@ -1,0 +1,52 @@
+import type { Logger } from './logger';
+
+/**
+ * Runs `stop` once on SIGTERM or SIGINT, then exits 0 (1 if a step threw). A second signal
+ * exits at once, for the impatient at a terminal.
+ */
+export function exitOnSignals(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal, exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    stop().then(
+      () => {
+        logger.info('shutdown complete');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/** Runs every step in order even if one throws; rethrows the first failure at the end. */
+export async function closeAll(steps: ReadonlyArray<() => Promise<unknown> | unknown>): Promise<void> {
+  let first: unknown;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first !== undefined) throw first;
+}
+
+/** Prints a ConfigError as its one line and exits 2; any other start-up error with its stack. */
+export function exitOnStartupError(err: unknown): never {
+  if (err instanceof Error && err.name === 'ConfigError') {
+    process.stderr.write(`bullpen: bad configuration: ${err.message}\n`);
+  } else {
+    process.stderr.write(`bullpen: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  process.exit(2);
+}

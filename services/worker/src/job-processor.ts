@@ -1,0 +1,74 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { ArgsValidationError, type JobContext, type JobServices, type Logger, type QueueName, type WorkerRegistry } from '@bullpen/core';
+
+export interface ActiveJob {
+  job: Job;
+  token: string;
+}
+
+export interface ProcessorDeps {
+  registry: WorkerRegistry;
+  logger: Logger;
+  services: JobServices;
+  /** Jobs running now, keyed by job id; the pool drains or hands them back on shutdown. */
+  active: Map<string, ActiveJob>;
+  /** Called when a job starts and when it ends, so the pool can track slots. */
+  onActiveChange: (queue: QueueName) => void;
+}
+
+/** A chain step enqueued without args takes its single child's (the previous step's) result. */
+async function argsOf(job: Job): Promise<unknown> {
+  if (job.data !== null) return job.data;
+  const values = Object.values(await job.getChildrenValues());
+  return values.length > 0 ? values[0] : job.data;
+}
+
+/** The BullMQ processor: finds the job's Worker class by name and runs `perform`. */
+export function createProcessor(queue: QueueName, deps: ProcessorDeps) {
+  const { registry } = deps;
+  const { metrics } = deps.services;
+  return async (job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> => {
+    // Unknown names are retried like any failure: during a deploy the API may know a worker before this pod does.
+    const cls = registry.get(job.name);
+    const labels = { queue, worker: cls.name };
+    const attempt = job.attemptsMade + 1;
+    if (attempt === 1 && job.processedOn) {
+      const readyAt = job.timestamp + (job.opts.delay ?? 0);
+      metrics.jobWait.observe(labels, Math.max(0, job.processedOn - readyAt) / 1000);
+    }
+    const logger = deps.logger.child({ queue, worker: cls.name, jobId: job.id, attempt });
+    const ctx: JobContext = {
+      id: job.id!,
+      worker: cls.name,
+      queue,
+      attempt,
+      logger,
+      signal: signal ?? new AbortController().signal,
+      progress: (value) => job.updateProgress(value),
+      services: deps.services,
+    };
+    deps.active.set(job.id!, { job, token: token! });
+    deps.onActiveChange(queue);
+    const stopTimer = metrics.jobDuration.startTimer(labels);
+    logger.debug('job started');
+    try {
+      let args: unknown;
+      try {
+        args = cls.parseArgs(await argsOf(job));
+      } catch (err) {
+        // Args that fail the schema will fail every retry too.
+        if (err instanceof ArgsValidationError) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+      const result = await new cls().perform(args, ctx);
+      logger.info({ durationMs: Math.round(stopTimer() * 1000) }, 'job completed');
+      return result;
+    } catch (err) {
+      logger.warn({ err, durationMs: Math.round(stopTimer() * 1000) }, 'job attempt failed');
+      throw err;
+    } finally {
+      deps.active.delete(job.id!);
+      deps.onActiveChange(queue);
+    }
+  };
+}

@@ -1,0 +1,14 @@
+import { createLogger, exitOnSignals, exitOnStartupError } from '@bullpen/core';
+import { loadWorkerConfig } from './config';
+import { discoverWorkers } from './discover';
+import { createWorkerService } from './worker-service';
+
+async function main(): Promise<void> {
+  const config = loadWorkerConfig(process.env);
+  const logger = createLogger('worker', config.logLevel);
+  const service = createWorkerService({ config, registry: discoverWorkers(), logger });
+  exitOnSignals(logger, () => service.close());
+  await service.start();
+}
+
+main().catch(exitOnStartupError);

@@ -1,0 +1,73 @@
+import {
+  closeAll, collectQueueDepth, createMetrics, createRedis, HealthServer, Producer, useProducer, warnOnUnsafeRedis,
+  type Logger, type WorkerRegistry,
+} from '@bullpen/core';
+import type { WorkerConfig } from './config';
+import { WorkerPool } from './worker-pool';
+import './job-services';
+
+export interface WorkerServiceDeps {
+  config: WorkerConfig;
+  registry: WorkerRegistry;
+  logger: Logger;
+}
+
+/**
+ * The worker process: a pool consuming the configured queues, a producer for jobs that
+ * enqueue jobs, and the health/metrics port. It owns its Redis connection and closes it last.
+ */
+export function createWorkerService({ config, registry, logger }: WorkerServiceDeps) {
+  const connection = createRedis(config.redisUrl, 'consumer');
+  connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const metrics = createMetrics();
+  const producer = new Producer({ connection, prefix: config.prefix, metrics });
+  const pool = new WorkerPool({
+    registry,
+    connection,
+    prefix: config.prefix,
+    queues: config.queues,
+    concurrency: config.concurrency,
+    lockSeconds: config.lockSeconds,
+    stalledCheckSeconds: config.stalledCheckSeconds,
+    retention: config.retention,
+    logger,
+    services: { metrics, apiHealthUrl: config.apiHealthUrl },
+  });
+  const health = new HealthServer({
+    port: config.metricsPort,
+    register: metrics.register,
+    logger,
+    notReadyReason: async () => {
+      if (connection.status !== 'ready') return `redis ${connection.status}`;
+      if (!pool.isRunning()) return 'workers not running';
+      return undefined;
+    },
+  });
+  collectQueueDepth(metrics, config.queues.map((q) => producer.queue(q)), connection);
+
+  return {
+    pool,
+    metrics,
+    async start(): Promise<{ metricsPort: number }> {
+      useProducer(producer);
+      await warnOnUnsafeRedis(connection, logger);
+      await pool.start();
+      const metricsPort = await health.start();
+      logger.info({ queues: config.queues, concurrency: config.concurrency, workers: registry.list().map((w) => w.name), metricsPort }, 'worker started');
+      return { metricsPort };
+    },
+    /** Drains within the shutdown budget, then closes everything in reverse order of creation. */
+    async close(): Promise<void> {
+      let handedBack = 0;
+      await closeAll([
+        async () => ({ handedBack } = await pool.close(config.shutdownTimeoutSeconds * 1000)),
+        () => producer.close(),
+        () => health.close(),
+        () => connection.quit().catch(() => connection.disconnect()),
+      ]);
+      logger.info({ handedBack }, 'worker stopped');
+    },
+  };
+}
+
+export type WorkerService = ReturnType<typeof createWorkerService>;

@@ -1,0 +1,40 @@
+import { Worker, type JobContext } from '@bullpen/core';
+import '../job-services';
+
+const TIMEOUT_MS = 3_000;
+
+export interface HealthCheckResult {
+  healthy: boolean;
+  status?: number;
+  durationMs: number;
+}
+
+/** Pings the API every ten minutes and records the outcome for `bullpen_health_check_*`. */
+export class HealthCheckWorker extends Worker<void, HealthCheckResult> {
+  static override queue = 'critical' as const;
+  static override maxRetries = 1;
+  static override cronSchedule = '*/10 * * * *';
+
+  async perform(_args: void, ctx: JobContext): Promise<HealthCheckResult> {
+    const { apiHealthUrl, metrics } = ctx.services;
+    const started = performance.now();
+    let status: number | undefined;
+    let failure: string | undefined;
+    try {
+      const res = await fetch(apiHealthUrl, { signal: AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), ctx.signal]) });
+      status = res.status;
+      if (!res.ok) failure = `status ${res.status}`;
+    } catch (err) {
+      failure = (err as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : (err as Error).message;
+    }
+    const durationMs = Math.round(performance.now() - started);
+    metrics.healthCheckUp.set(failure ? 0 : 1);
+    if (failure) {
+      ctx.logger.warn({ url: apiHealthUrl, status, durationMs, reason: failure }, 'api unhealthy');
+      throw new Error(`api unhealthy: ${failure}`);
+    }
+    metrics.healthCheckLastSuccess.set(Date.now() / 1000);
+    ctx.logger.info({ url: apiHealthUrl, status, durationMs }, 'api healthy');
+    return { healthy: true, status, durationMs };
+  }
+}
