@@ -4,5 +4,6 @@ module.exports = {
   testEnvironmentOptions: { customExportConditions: ['development', 'node', 'require'] },
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   testMatch: ['<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/charts/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/fixtures/'],
   testTimeout: 30000,
 };

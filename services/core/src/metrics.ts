@@ -12,6 +12,14 @@ export function createMetrics(register = new Registry()) {
   const registers = [register];
   const jobLabels = ['queue', 'worker'] as const;
   const hooks: { refreshQueueGauges?: () => Promise<void> } = {};
+  // The three queue gauges share one read of Redis per scrape (prom-client collects them concurrently).
+  let refreshing: Promise<void> | undefined;
+  const refreshQueueGauges = async (): Promise<void> => {
+    refreshing ??= (hooks.refreshQueueGauges?.() ?? Promise.resolve()).finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  };
   const metrics = {
     register,
     /** Set by `collectQueueDepth`; refreshes the queue gauges when `/metrics` is scraped. */
@@ -21,10 +29,10 @@ export function createMetrics(register = new Registry()) {
       help: 'Jobs per queue and state, read from Redis at scrape time',
       labelNames: ['queue', 'state'] as const,
       registers,
-      collect: async (): Promise<void> => hooks.refreshQueueGauges?.(),
+      collect: refreshQueueGauges,
     }),
-    queuePaused: new Gauge({ name: 'bullpen_queue_paused', help: '1 when the queue is paused', labelNames: ['queue'] as const, registers }),
-    queueOldestWaiting: new Gauge({ name: 'bullpen_queue_oldest_waiting_seconds', help: 'Age of the oldest job ready to run, 0 when none waits', labelNames: ['queue'] as const, registers }),
+    queuePaused: new Gauge({ name: 'bullpen_queue_paused', help: '1 when the queue is paused', labelNames: ['queue'] as const, registers, collect: refreshQueueGauges }),
+    queueOldestWaiting: new Gauge({ name: 'bullpen_queue_oldest_waiting_seconds', help: 'Age of the oldest job ready to run, 0 when none waits', labelNames: ['queue'] as const, registers, collect: refreshQueueGauges }),
     jobsEnqueued: new Counter({ name: 'bullpen_jobs_enqueued_total', help: 'Jobs enqueued by this process', labelNames: jobLabels, registers }),
     jobsCompleted: new Counter({ name: 'bullpen_jobs_completed_total', help: 'Jobs completed by this process', labelNames: jobLabels, registers }),
     jobsFailed: new Counter({ name: 'bullpen_jobs_failed_total', help: 'Jobs failed for good (retries exhausted or unrecoverable)', labelNames: jobLabels, registers }),

@@ -53,7 +53,10 @@ export class WorkerPool {
         stalledInterval: opts.stalledCheckSeconds * 1000,
         removeOnComplete: { age: opts.retention.completedSeconds, count: opts.retention.completedCount },
         removeOnFail: { age: opts.retention.failedSeconds, count: opts.retention.failedCount },
-        settings: { backoffStrategy: (retry, _type, _err, job) => retryDelayMs(opts.registry.has(job!.name) ? opts.registry.get(job!.name) : DEFAULT_POLICY, retry) },
+        settings: {
+          backoffStrategy: (retry, _type, _err, job) =>
+            opts.registry.has(job!.name) ? opts.registry.get(job!.name).retryDelayMs(retry) : retryDelayMs(UNKNOWN_WORKER_POLICY, retry),
+        },
         autorun: false,
       });
       worker.on('error', (err) => opts.logger.error({ err, queue }, 'worker error'));
@@ -143,4 +146,4 @@ export class WorkerPool {
 }
 
 /** Used for jobs whose worker class this pod does not know: short retries, capped at 10 min. */
-const DEFAULT_POLICY = { retryBackoff: true, retryBackoffMax: 600, retryJitter: true } as const;
+const UNKNOWN_WORKER_POLICY = { retryBackoff: true, retryBackoffMax: 600, retryJitter: true } as const;

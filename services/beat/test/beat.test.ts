@@ -1,0 +1,77 @@
+import { createLogger, Producer, Worker, WorkerRegistry, type WorkerClass } from '@bullpen/core';
+import { discoverWorkers } from '@bullpen/worker';
+import { createBeatService, loadBeatConfig, schedulerId, syncSchedules } from '@bullpen/beat';
+import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../../../test/support/redis';
+
+class NightlyWorker extends Worker<void> {
+  static override queue = 'low' as const;
+  static override cronSchedule = '0 2 * * *';
+  static override cronArgs = { full: true };
+  perform() {}
+}
+
+describe('beat', () => {
+  const redis = testRedis();
+  let prefix: string;
+  let producers: Producer[];
+  const producer = () => {
+    const p = new Producer({ connection: redis, prefix });
+    producers.push(p);
+    return p;
+  };
+  beforeEach(() => {
+    prefix = uniquePrefix('beat');
+    producers = [];
+  });
+  afterEach(async () => {
+    await Promise.all(producers.map((p) => p.close()));
+    await deletePrefix(redis, prefix);
+  });
+  afterAll(() => redis.quit());
+
+  it('registers each cron schedule once, with a stable id, even when two beats sync at once', async () => {
+    const registry = new WorkerRegistry([...discoverWorkers().list(), NightlyWorker as WorkerClass]);
+    const [a, b] = [producer(), producer()];
+    await Promise.all([syncSchedules(a, registry), syncSchedules(b, registry), syncSchedules(a, registry)]);
+
+    const critical = await a.queue('critical').getJobSchedulers(0, -1);
+    expect(critical.map((s) => [s.key, s.pattern, s.tz])).toEqual([[schedulerId('HealthCheckWorker'), '*/10 * * * *', 'UTC']]);
+    const low = await a.queue('low').getJobSchedulers(0, -1);
+    expect(low.map((s) => [s.key, s.pattern])).toEqual([[schedulerId('NightlyWorker'), '0 2 * * *']]);
+    // One upcoming run per schedule, carrying the worker's retry settings and cron args.
+    const delayed = await a.queue('low').getDelayed();
+    expect(delayed).toHaveLength(1);
+    expect(delayed[0]).toMatchObject({ name: 'NightlyWorker', data: { full: true } });
+    expect(delayed[0].opts.attempts).toBe(4);
+    expect(await a.queue('critical').getDelayedCount()).toBe(1);
+  });
+
+  it('removes the schedule of a worker that is gone, and leaves schedulers it does not own alone', async () => {
+    const p = producer();
+    await syncSchedules(p, new WorkerRegistry([NightlyWorker as WorkerClass]));
+    await p.queue('low').upsertJobScheduler('made-by-hand', { every: 60_000 }, { name: 'Other' });
+    const result = await syncSchedules(p, new WorkerRegistry([]));
+    expect(result.removed).toEqual([schedulerId('NightlyWorker')]);
+    expect((await p.queue('low').getJobSchedulers(0, -1)).map((s) => s.key)).toEqual(['made-by-hand']);
+  });
+
+  it('serves /readyz once synced and /metrics with queue depth, and stops cleanly', async () => {
+    const config = loadBeatConfig({ REDIS_URL: TEST_REDIS_URL, BULLPEN_PREFIX: prefix, METRICS_PORT: '0' });
+    const service = createBeatService({ config, registry: discoverWorkers(), logger: createLogger('beat', 'silent') });
+    const { metricsPort } = await service.start();
+    try {
+      const ready = await fetch(`http://127.0.0.1:${metricsPort}/readyz`);
+      expect(ready.status).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(metrics).toContain('bullpen_queue_jobs{queue="critical",state="delayed"} 1');
+      expect(metrics).toContain('bullpen_queue_paused{queue="low"} 0');
+    } finally {
+      await service.close();
+    }
+    await service.close(); // idempotent
+  });
+
+  it('refuses a bad BEAT_SYNC_INTERVAL_SECONDS with one line naming it', () => {
+    expect(() => loadBeatConfig({ BEAT_SYNC_INTERVAL_SECONDS: '0' })).toThrow('BEAT_SYNC_INTERVAL_SECONDS: must be between 1 and 86400, got 0');
+  });
+});

@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { UnknownWorkerError, Worker, WorkerDefinitionError, WorkerRegistry, type WorkerClass } from '@bullpen/core';
+
+describe('WorkerRegistry', () => {
+  it('discovers every exported Worker subclass in a directory, by class name, skipping other exports and test files', () => {
+    const registry = WorkerRegistry.discover(join(__dirname, 'fixtures', 'workers'));
+    expect(registry.list().map((w) => w.name)).toEqual(['EmailWorker', 'NightlyReportWorker']);
+    expect(registry.get('EmailWorker').queue).toBe('critical');
+    expect(registry.scheduled().map((w) => w.name)).toEqual(['NightlyReportWorker']);
+  });
+
+  it('refuses an unknown worker name with UnknownWorkerError', () => {
+    const registry = new WorkerRegistry([]);
+    expect(() => registry.get('Nope')).toThrow(UnknownWorkerError);
+  });
+
+  it.each([
+    ['a queue outside critical/default/low', { queue: 'urgent' }, /static queue "urgent"/],
+    ['negative maxRetries', { maxRetries: -1 }, /maxRetries/],
+    ['a 6-field cron', { cronSchedule: '0 0 2 * * *' }, /5 fields/],
+    ['an invalid cron', { cronSchedule: '61 * * * *' }, /cronSchedule "61 \* \* \* \*"/],
+    ['a zero backoff cap', { retryBackoffMax: 0 }, /retryBackoffMax/],
+  ])('refuses a worker class with %s', (_case, statics, message) => {
+    class BadWorker extends Worker<void> {
+      perform() {}
+    }
+    Object.assign(BadWorker, statics);
+    expect(() => new WorkerRegistry([BadWorker as WorkerClass])).toThrow(WorkerDefinitionError);
+    expect(() => new WorkerRegistry([BadWorker as WorkerClass])).toThrow(message);
+  });
+
+  it('refuses two different classes with the same name', () => {
+    const make = () =>
+      class SameWorker extends Worker<void> {
+        perform() {}
+      };
+    expect(() => new WorkerRegistry([make(), make()])).toThrow(/two Worker classes are named SameWorker/);
+  });
+});

@@ -1,0 +1,77 @@
+import { Job, QueueEvents } from 'bullmq';
+import { createLogger, Producer, QUEUE_NAMES, WorkerRegistry, type QueueName, type WorkerClass } from '@bullpen/core';
+import { createWorkerService, discoverWorkers, loadWorkerConfig, type WorkerService } from '@bullpen/worker';
+import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../../../test/support/redis';
+
+/**
+ * One test's world: its own key prefix, a producer, in-process worker services and
+ * QueueEvents, all closed (and the prefix's keys deleted) by `close()`.
+ */
+export function harness(name: string) {
+  const prefix = uniquePrefix(name);
+  const redis = testRedis();
+  const producer = new Producer({ connection: redis, prefix });
+  const services: WorkerService[] = [];
+  const events = new Map<QueueName, QueueEvents>();
+
+  return {
+    prefix,
+    redis,
+    producer,
+    env: { REDIS_URL: TEST_REDIS_URL, BULLPEN_PREFIX: prefix, METRICS_PORT: '0', LOG_LEVEL: 'silent' } as Record<string, string>,
+
+    /** The built-in workers plus `extra`, as a registry. */
+    registry(...extra: WorkerClass[]): WorkerRegistry {
+      return new WorkerRegistry([...discoverWorkers().list(), ...extra]);
+    },
+
+    async startWorker(registry: WorkerRegistry, env: Record<string, string> = {}): Promise<WorkerService & { metricsPort: number }> {
+      const config = loadWorkerConfig({ ...this.env, ...env });
+      const service = createWorkerService({ config, registry, logger: createLogger('worker', config.logLevel) });
+      services.push(service);
+      const { metricsPort } = await service.start();
+      return Object.assign(service, { metricsPort });
+    },
+
+    async queueEvents(queue: QueueName): Promise<QueueEvents> {
+      let qe = events.get(queue);
+      if (!qe) {
+        qe = new QueueEvents(queue, { connection: { url: TEST_REDIS_URL }, prefix });
+        events.set(queue, qe);
+        await qe.waitUntilReady();
+      }
+      return qe;
+    },
+
+    /** Resolves with the job's result when it completes; rejects with its reason if it fails. */
+    async finished(queue: QueueName, id: string): Promise<unknown> {
+      const qe = await this.queueEvents(queue);
+      const job = await Job.fromId(producer.queue(queue), id);
+      if (!job) throw new Error(`no job ${id} in ${queue}`);
+      return job.waitUntilFinished(qe);
+    },
+
+    async job(queue: QueueName, id: string): Promise<Job> {
+      const job = await Job.fromId(producer.queue(queue), id);
+      if (!job) throw new Error(`no job ${id} in ${queue}`);
+      return job;
+    },
+
+    async counts(): Promise<Record<string, number>> {
+      const all = await Promise.all(QUEUE_NAMES.map((q) => producer.queue(q).getJobCounts()));
+      const total: Record<string, number> = {};
+      for (const c of all) for (const [state, n] of Object.entries(c)) total[state] = (total[state] ?? 0) + n;
+      return total;
+    },
+
+    async close(): Promise<void> {
+      for (const s of services.reverse()) await s.close();
+      for (const qe of events.values()) await qe.close();
+      await producer.close();
+      await deletePrefix(redis, prefix);
+      await redis.quit();
+    },
+  };
+}
+
+export type Harness = ReturnType<typeof harness>;

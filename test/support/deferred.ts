@@ -1,0 +1,30 @@
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(err: unknown): void;
+}
+
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Resolves when `predicate` holds after an event `subscribe` reports; checks once at once. */
+export function until(subscribe: (check: () => void) => () => void, predicate: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    let unsubscribe = () => {};
+    const check = () => {
+      if (predicate()) {
+        unsubscribe();
+        resolve();
+      }
+    };
+    unsubscribe = subscribe(check);
+    check();
+  });
+}
