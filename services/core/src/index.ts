@@ -12,4 +12,4 @@ export { isQueueName, QUEUE_NAMES, type QueueName } from './queues';
 export { createRedis, waitForRedis, warnOnUnsafeRedis, type ConnectionRole } from './redis';
 export { WorkerRegistry } from './registry';
 export { closeAll, exitOnSignals, exitOnStartupError } from './shutdown';
-export { isWorkerClass, Worker, WorkerDefinitionError, type JobContext, type JobServices, type WorkerClass } from './worker';
+export { isWorkerClass, Worker, WorkerDefinitionError, type ArgsOf, type JobContext, type JobServices, type WorkerClass } from './worker';

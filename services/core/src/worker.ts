@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import type { ZodType } from 'zod';
+import type { z, ZodType } from 'zod';
 import { retryDelayMs } from './backoff';
 import { defaultProducer } from './default-producer';
 import { ArgsValidationError } from './errors';
@@ -35,6 +35,14 @@ export interface JobContext {
 /** A concrete Worker subclass, as the registry, producer and runner see it. */
 export type WorkerClass<TArgs = any, TResult = any> = (new () => Worker<TArgs, TResult>) & Omit<typeof Worker, 'prototype'>;
 
+/**
+ * What callers pass to `performAsync`: the schema's input type when the class has a schema
+ * (so defaults may be left out), else the type `perform` takes.
+ */
+export type ArgsOf<W extends WorkerClass> = W extends { schema: infer S extends ZodType }
+  ? z.input<S>
+  : Parameters<InstanceType<W>['perform']>[0];
+
 /** A worker class whose static settings are unusable; raised when the registry loads it. */
 export class WorkerDefinitionError extends Error {
   override name = 'WorkerDefinitionError';
@@ -59,7 +67,7 @@ export abstract class Worker<TArgs = unknown, TResult = unknown> {
   static cronSchedule?: string;
   /** Args for the runs that `cronSchedule` starts. */
   static cronArgs?: unknown;
-  /** zod schema; args are validated with it before enqueue and again before `perform`. */
+  /** zod schema; args are validated with it before enqueue and again before `perform`, which gets the parsed value. */
   static schema?: ZodType;
 
   abstract perform(args: TArgs, ctx: JobContext): Promise<TResult> | TResult;
@@ -76,17 +84,17 @@ export abstract class Worker<TArgs = unknown, TResult = unknown> {
   }
 
   /** Enqueue to run as soon as a worker is free. */
-  static performAsync<A>(this: WorkerClass<A>, args: A, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
+  static performAsync<W extends WorkerClass>(this: W, args: ArgsOf<W>, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
     return defaultProducer().enqueue(this, args, options);
   }
 
   /** Enqueue to run after `seconds`. */
-  static performIn<A>(this: WorkerClass<A>, seconds: number, args: A, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
+  static performIn<W extends WorkerClass>(this: W, seconds: number, args: ArgsOf<W>, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
     return defaultProducer().enqueue(this, args, { ...options, delaySeconds: seconds });
   }
 
   /** Enqueue to run at `date` (at once if it is in the past). */
-  static performAt<A>(this: WorkerClass<A>, date: Date, args: A, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
+  static performAt<W extends WorkerClass>(this: W, date: Date, args: ArgsOf<W>, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
     return defaultProducer().enqueue(this, args, { ...options, runAt: date });
   }
 
@@ -94,7 +102,7 @@ export abstract class Worker<TArgs = unknown, TResult = unknown> {
    * One step of a chain (see `Producer.chain`). The first step takes args; every later step
    * is given no args and receives the previous step's result as its args.
    */
-  static step<A>(this: WorkerClass<A>, args?: A): ChainStep {
+  static step<W extends WorkerClass>(this: W, args?: ArgsOf<W>): ChainStep {
     return { worker: this, args };
   }
 

@@ -8,6 +8,7 @@ const schema = z.object({
   records: z.number().int().min(0).max(1_000_000).default(100),
 });
 
+/** What callers pass (`format` and `records` may be left out). */
 export type DataProcessingArgs = z.input<typeof schema>;
 
 export interface DataProcessingResult {
@@ -19,15 +20,14 @@ export interface DataProcessingResult {
 }
 
 /** The seeds' example: process a user's data into JSON or CSV, reporting progress. */
-export class DataProcessingWorker extends Worker<DataProcessingArgs, DataProcessingResult> {
+export class DataProcessingWorker extends Worker<z.output<typeof schema>, DataProcessingResult> {
   static override queue = 'default' as const;
   static override maxRetries = 3;
   static override retryBackoff = true;
   static override retryBackoffMax = 600;
   static override schema = schema;
 
-  async perform(input: DataProcessingArgs, ctx: JobContext): Promise<DataProcessingResult> {
-    const { userId, format, records } = schema.parse(input);
+  async perform({ userId, format, records }: z.output<typeof schema>, ctx: JobContext): Promise<DataProcessingResult> {
     ctx.logger.info({ userId, format, records }, 'processing user data');
     const rows = Array.from({ length: records }, (_, i) => ({ id: i + 1, userId, value: (i * 7919) % 1000 }));
     const output = format === 'json'
