@@ -33,9 +33,10 @@ export function createBeatService({ config, registry, logger }: BeatServiceDeps)
   return {
     beat,
     async start(): Promise<{ metricsPort: number }> {
+      // The port answers first: /healthz stays up and /readyz explains while Redis is unreachable.
+      const metricsPort = await health.start();
       await warnOnUnsafeRedis(connection, logger);
       await beat.start();
-      const metricsPort = await health.start();
       const schedules = registry.scheduled().map((w) => ({ worker: w.name, cron: w.cronSchedule, queue: w.queue }));
       logger.info({ schedules, metricsPort }, 'beat started');
       return { metricsPort };

@@ -50,9 +50,10 @@ export function createWorkerService({ config, registry, logger }: WorkerServiceD
     metrics,
     async start(): Promise<{ metricsPort: number }> {
       useProducer(producer);
+      // The port answers first: /healthz stays up and /readyz explains while Redis is unreachable.
+      const metricsPort = await health.start();
       await warnOnUnsafeRedis(connection, logger);
       await pool.start();
-      const metricsPort = await health.start();
       logger.info({ queues: config.queues, concurrency: config.concurrency, workers: registry.list().map((w) => w.name), metricsPort }, 'worker started');
       return { metricsPort };
     },
