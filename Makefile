@@ -8,8 +8,9 @@ export REDIS_URL
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-install: ## Install npm dependencies (npm ci when the lockfile is present)
-	@if [ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then echo "dependencies up to date"; else npm ci --no-audit --no-fund; fi
+install: ## Install npm dependencies from package-lock.json (skipped when up to date)
+	@if [ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ] && [ node_modules/.package-lock.json -nt package.json ]; then \
+	  echo "dependencies up to date"; else npm install --no-audit --no-fund; fi
 
 redis: ## Start a local Redis on REDIS_URL unless one answers there
 	@bash scripts/ensure-redis.sh
@@ -34,4 +35,44 @@ bench: install redis ## Run the benchmarks and write bench/results.json
 	@echo "benchmarks are not written yet"; exit 1
 
 # --- kubernetes (chart, manifests, images, deploy) ---
+ENV ?= preview
+GROUP ?= all
+# Empty: local image names (a kind/k3d/minikube cluster loads them); e.g. ghcr.io/acme to push.
+IMAGE_REGISTRY ?=
+IMAGE_TAG ?= $(shell sed -n 's/^appVersion: *"*\([^"]*\)"*/\1/p' charts/bullpen/Chart.yaml)
+IMAGE_PREFIX = $(if $(IMAGE_REGISTRY),$(IMAGE_REGISTRY:%/=%)/)
+# helm and kubectl: $HELM / $KUBECTL if set, else the pinned ones scripts/install-helm.sh caches.
+HELM_BIN = $${HELM:-$$(bash scripts/install-helm.sh)}
+KUBECTL_BIN = $${KUBECTL:-$$(dirname "$$(bash scripts/install-helm.sh)")/kubectl}
+
+.PHONY: helm-lint manifests images deploy scale check-env
+
+helm-lint: ## helm lint --strict the chart with its defaults and each profile
+	@helm="$(HELM_BIN)"; for profile in "" values-preview.yaml values-production.yaml; do \
+	  "$$helm" lint --strict charts/bullpen $${profile:+--values charts/bullpen/$$profile} || exit 1; done
+
+manifests: ## Regenerate k8s/preview and k8s/production from the chart
+	bash scripts/render-manifests.sh
+
+images: ## Build bullpen-api and bullpen-worker images (needs a Docker engine; these machines have none)
+	@docker info >/dev/null 2>&1 || { echo "make images: needs a running Docker engine, and none answers here"; exit 1; }
+	docker build -f Dockerfile.api -t $(IMAGE_PREFIX)bullpen-api:$(IMAGE_TAG) .
+	docker build -f Dockerfile.worker -t $(IMAGE_PREFIX)bullpen-worker:$(IMAGE_TAG) .
+
+deploy: check-env ## helm upgrade --install into bullpen-ENV with its profile (ENV=preview|production)
+	"$(KUBECTL_BIN)" apply -f k8s/namespaces.yaml -l bullpen.dev/environment=$(ENV)
+	"$(HELM_BIN)" upgrade --install bullpen charts/bullpen --namespace bullpen-$(ENV) --create-namespace \
+	  --values charts/bullpen/values-$(ENV).yaml --set image.tag=$(IMAGE_TAG) \
+	  $(if $(IMAGE_REGISTRY),--set image.registry=$(IMAGE_REGISTRY)) --wait
+
+scale: check-env ## Set a worker group's pods by hand: ENV=... REPLICAS=N [GROUP=all]
+	@test -n "$(REPLICAS)" || { echo "usage: make scale ENV=preview|production REPLICAS=N [GROUP=all]"; exit 1; }
+	@kubectl="$(KUBECTL_BIN)"; deploy=deployment/bullpen-worker-$(GROUP); \
+	owner=$$("$$kubectl" -n bullpen-$(ENV) get $$deploy -o jsonpath='{.metadata.annotations.bullpen\.dev/autoscaler}') || exit 1; \
+	if [ -n "$$owner" ] && [ "$$owner" != none ]; then \
+	  echo "make scale: $$owner owns the replicas of $$deploy and would undo this; change its min/max in the values instead"; exit 1; fi; \
+	"$$kubectl" -n bullpen-$(ENV) scale $$deploy --replicas=$(REPLICAS)
+
+check-env:
+	@case "$(ENV)" in preview|production) ;; *) echo "ENV must be preview or production, got '$(ENV)'"; exit 1;; esac
 # --- end kubernetes ---

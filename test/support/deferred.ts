@@ -28,3 +28,16 @@ export function until(subscribe: (check: () => void) => () => void, predicate: (
     check();
   });
 }
+
+/**
+ * Polls an observable condition (e.g. a count in Redis that no event reports across a Redis
+ * restart) until it holds; fails with `what` after `timeoutMs`.
+ */
+export async function waitFor(what: string, predicate: () => Promise<boolean>, timeoutMs = 20_000, intervalMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await predicate().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -44,6 +44,11 @@ export function createMetrics(register = new Registry()) {
     workerConcurrency: new Gauge({ name: 'bullpen_worker_concurrency', help: 'Job slots of this pod', labelNames: ['queue'] as const, registers }),
     healthCheckUp: new Gauge({ name: 'bullpen_health_check_up', help: '1 when the last health check of the API succeeded', registers }),
     healthCheckLastSuccess: new Gauge({ name: 'bullpen_health_check_last_success_timestamp_seconds', help: 'Unix time of the last successful health check', registers }),
+    /**
+     * 1 when the last scrape read queue depth from Redis, 0 when Redis did not answer. Registered
+     * by `collectQueueDepth`, so only processes that read Redis at scrape time export it.
+     */
+    redisUp: new Gauge({ name: 'bullpen_redis_up', help: '1 when this process read queue depth from Redis at the last scrape, 0 when Redis did not answer', registers: [] }),
   };
   return metrics;
 }

@@ -29,14 +29,44 @@ export async function readQueueDepth(queue: Queue, redis: Redis, now = Date.now(
   return { queue: queue.name, counts: counts as QueueDepth['counts'], paused, oldestWaitingSeconds };
 }
 
-/** Makes the queue gauges read Redis whenever `/metrics` is scraped. */
-export function collectQueueDepth(metrics: Metrics, queues: readonly Queue[], redis: Redis): void {
+/** How long a scrape waits for Redis before reporting it down; below Prometheus' 10 s scrape timeout. */
+const REDIS_READ_TIMEOUT_MS = 5_000;
+
+/**
+ * Makes the queue gauges read Redis whenever `/metrics` is scraped, and exports
+ * `bullpen_redis_up`. When Redis does not answer, the scrape still succeeds (so the process's
+ * own metrics keep flowing): `bullpen_redis_up` is 0 and the queue gauges are left out rather
+ * than repeating stale values.
+ */
+export function collectQueueDepth(metrics: Metrics, queues: readonly Queue[], redis: Redis, timeoutMs = REDIS_READ_TIMEOUT_MS): void {
+  if (!metrics.register.getSingleMetric('bullpen_redis_up')) metrics.register.registerMetric(metrics.redisUp);
   metrics.hooks.refreshQueueGauges = async () => {
-    const depths = await Promise.all(queues.map((q) => readQueueDepth(q, redis)));
+    let depths: QueueDepth[];
+    try {
+      // A consumer connection queues commands while it reconnects: answer at once instead of hanging.
+      if (redis.status !== 'ready') throw new Error(`redis ${redis.status}`);
+      depths = await withTimeout(Promise.all(queues.map((q) => readQueueDepth(q, redis))), timeoutMs);
+    } catch {
+      metrics.redisUp.set(0);
+      metrics.queueJobs.reset();
+      metrics.queuePaused.reset();
+      metrics.queueOldestWaiting.reset();
+      return;
+    }
+    metrics.redisUp.set(1);
     for (const d of depths) {
       for (const state of JOB_STATES) metrics.queueJobs.set({ queue: d.queue, state }, d.counts[state] ?? 0);
       metrics.queuePaused.set({ queue: d.queue }, d.paused ? 1 : 0);
       metrics.queueOldestWaiting.set({ queue: d.queue }, d.oldestWaitingSeconds);
     }
   };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -25,7 +25,7 @@ export interface JobContext {
   attempt: number;
   /** Child logger carrying `{queue, worker, jobId}`. */
   logger: Logger;
-  /** Aborted when the worker must give the job up (shutdown deadline passed). */
+  /** Aborted when the worker must give the job up (shutdown deadline passed, or `timeoutSeconds`). */
   signal: AbortSignal;
   /** Report progress (0-100 or an object); visible in the API and the dashboard. */
   progress(value: number | object): Promise<void>;
@@ -63,6 +63,12 @@ export abstract class Worker<TArgs = unknown, TResult = unknown> {
   static retryBackoffMax = 600;
   /** Randomise each retry delay between 0 and the computed backoff. Default true. */
   static retryJitter = true;
+  /**
+   * Fail an attempt that runs longer than this many seconds (it is retried like any failure).
+   * `ctx.signal` aborts at that moment; work that ignores the signal keeps running in the
+   * background, but its slot is freed. Default: no limit.
+   */
+  static timeoutSeconds?: number;
   /** 5-field cron expression (UTC); the beat service schedules the job when set. */
   static cronSchedule?: string;
   /** Args for the runs that `cronSchedule` starts. */
@@ -121,6 +127,7 @@ export function assertValidWorkerClass(cls: WorkerClass): void {
   if (!Number.isInteger(cls.maxRetries) || cls.maxRetries < 0) fail(`static maxRetries must be an integer >= 0`);
   if (typeof cls.retryBackoff === 'number' && !(cls.retryBackoff > 0)) fail(`static retryBackoff must be > 0 seconds`);
   if (!(cls.retryBackoffMax > 0)) fail(`static retryBackoffMax must be > 0 seconds`);
+  if (cls.timeoutSeconds !== undefined && !(cls.timeoutSeconds > 0)) fail(`static timeoutSeconds must be > 0`);
   if (cls.cronSchedule !== undefined) {
     if (cls.cronSchedule.trim().split(/\s+/).length !== 5) fail(`cronSchedule "${cls.cronSchedule}" must have 5 fields`);
     try {

@@ -23,6 +23,30 @@ async function argsOf(job: Job): Promise<unknown> {
   return values.length > 0 ? values[0] : job.data;
 }
 
+/** The attempt's error when a job runs past its class's `timeoutSeconds`. */
+export class JobTimeoutError extends Error {
+  override name = 'JobTimeoutError';
+}
+
+/** Runs `perform`, failing it after `timeoutSeconds` and aborting the signal it sees. */
+async function performWithin(run: (signal: AbortSignal) => Promise<unknown>, outer: AbortSignal, timeoutSeconds: number | undefined): Promise<unknown> {
+  if (timeoutSeconds === undefined) return run(outer);
+  const timeout = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new JobTimeoutError(`timed out after ${timeoutSeconds} s`);
+      timeout.abort(err);
+      reject(err);
+    }, timeoutSeconds * 1000);
+  });
+  try {
+    return await Promise.race([run(AbortSignal.any([outer, timeout.signal])), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The BullMQ processor: finds the job's Worker class by name and runs `perform`. */
 export function createProcessor(queue: QueueName, deps: ProcessorDeps) {
   const { registry } = deps;
@@ -37,16 +61,16 @@ export function createProcessor(queue: QueueName, deps: ProcessorDeps) {
       metrics.jobWait.observe(labels, Math.max(0, job.processedOn - readyAt) / 1000);
     }
     const logger = deps.logger.child({ queue, worker: cls.name, jobId: job.id, attempt });
-    const ctx: JobContext = {
+    const context = (ctxSignal: AbortSignal): JobContext => ({
       id: job.id!,
       worker: cls.name,
       queue,
       attempt,
       logger,
-      signal: signal ?? new AbortController().signal,
+      signal: ctxSignal,
       progress: (value) => job.updateProgress(value),
       services: deps.services,
-    };
+    });
     deps.active.set(job.id!, { job, token: token! });
     deps.onActiveChange(queue);
     const stopTimer = metrics.jobDuration.startTimer(labels);
@@ -60,7 +84,11 @@ export function createProcessor(queue: QueueName, deps: ProcessorDeps) {
         if (err instanceof ArgsValidationError) throw new UnrecoverableError(err.message);
         throw err;
       }
-      const result = await new cls().perform(args, ctx);
+      const result = await performWithin(
+        (ctxSignal) => Promise.resolve(new cls().perform(args, context(ctxSignal))),
+        signal ?? new AbortController().signal,
+        cls.timeoutSeconds,
+      );
       logger.info({ durationMs: Math.round(stopTimer() * 1000) }, 'job completed');
       return result;
     } catch (err) {

@@ -34,6 +34,22 @@ class DoomedWorker extends Worker<void> {
   }
 }
 
+/** Never finishes by itself; only its signal ends it. */
+class HangingWorker extends Worker<void> {
+  static override maxRetries = 1;
+  static override retryBackoff = false;
+  static override timeoutSeconds = 0.2;
+  static aborted = 0;
+  perform(_args: void, ctx: JobContext) {
+    return new Promise<never>((_, reject) => {
+      ctx.signal.addEventListener('abort', () => {
+        HangingWorker.aborted++;
+        reject(ctx.signal.reason);
+      });
+    });
+  }
+}
+
 describe('retries', () => {
   let h: Harness;
   beforeEach(async () => {
@@ -73,6 +89,15 @@ describe('retries', () => {
     expect(text).toContain('bullpen_jobs_retried_total{queue="default",worker="DoomedWorker"} 2');
     const next = await h.producer.enqueue(FlakyWorker as WorkerClass, undefined);
     await expect(h.finished('default', next.id)).resolves.toBe('finally');
+  });
+
+  it('fails an attempt that outlives timeoutSeconds, aborting its signal, and retries it', async () => {
+    await h.startWorker(h.registry(HangingWorker as WorkerClass));
+    HangingWorker.aborted = 0;
+    const { id } = await h.producer.enqueue(HangingWorker as WorkerClass, undefined);
+    await expect(h.finished('default', id)).rejects.toThrow('timed out after 0.2 s');
+    expect((await h.job('default', id)).attemptsMade).toBe(2);
+    expect(HangingWorker.aborted).toBe(2);
   });
 
   it('fails a job whose worker class is unknown after its retries, with a reason naming it', async () => {
