@@ -1,0 +1,228 @@
+{{/* Names ---------------------------------------------------------------------------------- */}}
+
+{{- define "bullpen.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Release name, plus the chart name unless it is already in it ("bullpen" -> "bullpen"). */}}
+{{- define "bullpen.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 30 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 30 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 30 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "bullpen.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "bullpen.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Labels: call with (dict "ctx" $ "component" "api"). Selector labels never change after install. */}}
+{{- define "bullpen.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "bullpen.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "bullpen.labels" -}}
+{{ include "bullpen.selectorLabels" . }}
+app.kubernetes.io/part-of: bullpen
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/* Images -------------------------------------------------------------------------------- */}}
+
+{{- define "bullpen.image" -}}
+{{- $img := index .ctx.Values.image .role -}}
+{{- $tag := default .ctx.Chart.AppVersion .ctx.Values.image.tag -}}
+{{- if .ctx.Values.image.registry -}}
+{{- printf "%s/%s:%s" (trimSuffix "/" .ctx.Values.image.registry) $img $tag -}}
+{{- else -}}
+{{- printf "%s:%s" $img $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Secrets ------------------------------------------------------------------------------- */}}
+
+{{- define "bullpen.apiSecretName" -}}
+{{- default (printf "%s-api" (include "bullpen.fullname" .)) .Values.api.auth.existingSecret -}}
+{{- end -}}
+
+{{/* Where the Redis password lives; empty when Redis needs none (external, no secret). */}}
+{{- define "bullpen.redisSecretName" -}}
+{{- if .Values.redis.enabled -}}
+{{- default (printf "%s-redis" (include "bullpen.fullname" .)) .Values.redis.auth.existingSecret -}}
+{{- else -}}
+{{- .Values.externalRedis.existingSecret -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "bullpen.redisSecretKey" -}}
+{{- if .Values.redis.enabled -}}
+{{- .Values.redis.auth.existingSecretPasswordKey -}}
+{{- else -}}
+{{- .Values.externalRedis.existingSecretPasswordKey -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A generated secret value that survives upgrades: reuse the live Secret's value when there is one
+(lookup sees the cluster during install/upgrade; `helm template` sees nothing and generates).
+Call with (dict "ctx" $ "name" secretName "key" dataKey).
+*/}}
+{{- define "bullpen.keptRandom" -}}
+{{- $live := lookup "v1" "Secret" .ctx.Release.Namespace .name -}}
+{{- if and $live (hasKey ($live.data | default dict) .key) -}}
+{{- index $live.data .key | b64dec -}}
+{{- else -}}
+{{- randAlphaNum 32 -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Environment ---------------------------------------------------------------------------- */}}
+
+{{/*
+REDIS_URL for every Bullpen container. The password is never in a ConfigMap: REDIS_PASSWORD comes
+from the Secret and Kubernetes expands $(REDIS_PASSWORD) inside REDIS_URL (dependent variables).
+*/}}
+{{- define "bullpen.redisEnv" -}}
+{{- $secret := include "bullpen.redisSecretName" . -}}
+{{- if $secret }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: {{ include "bullpen.redisSecretKey" . }}
+{{- end }}
+- name: REDIS_URL
+{{- if .Values.redis.enabled }}
+  value: {{ printf "redis://:$(REDIS_PASSWORD)@%s-redis:6379" (include "bullpen.fullname" .) | quote }}
+{{- else if $secret }}
+{{- $parts := splitn "://" 2 .Values.externalRedis.url }}
+  value: {{ printf "%s://:$(REDIS_PASSWORD)@%s" $parts._0 $parts._1 | quote }}
+{{- else }}
+  value: {{ .Values.externalRedis.url | quote }}
+{{- end }}
+{{- end -}}
+
+{{- define "bullpen.extraEnv" -}}
+{{- range $name, $value := . }}
+- name: {{ $name }}
+  value: {{ $value | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* Pods ---------------------------------------------------------------------------------- */}}
+
+{{/* Pod Security "restricted": non-root, no privilege escalation, no capabilities, seccomp. */}}
+{{- define "bullpen.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 1000
+runAsGroup: 1000
+fsGroup: 1000
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "bullpen.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+capabilities:
+  drop: [ALL]
+{{- end -}}
+
+{{/*
+Changing the shared ConfigMap changes this, which rolls the pods. The generated Secrets need no
+checksum: they never change once created; after rotating a Secret of your own, run
+`kubectl rollout restart deployment -l app.kubernetes.io/instance=<release>`.
+*/}}
+{{- define "bullpen.checksums" -}}
+checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
+{{- end -}}
+
+{{- define "bullpen.podScheduling" -}}
+{{- with .nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* Worker groups -------------------------------------------------------------------------- */}}
+
+{{/*
+Deep merge that lets an override set false, 0 or "" (sprig's mergeOverwrite skips such values,
+so a group could not turn off an autoscaler the defaults turn on). Returns YAML.
+Call with (dict "base" map "over" map).
+*/}}
+{{- define "bullpen.deepMerge" -}}
+{{- $out := deepCopy .base -}}
+{{- range $k, $v := .over -}}
+{{- $b := get $out $k -}}
+{{- if and (kindIs "map" $v) (kindIs "map" $b) -}}
+{{- $_ := set $out $k (include "bullpen.deepMerge" (dict "base" $b "over" $v) | fromYaml) -}}
+{{- else -}}
+{{- $_ := set $out $k $v -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/* Every group with the defaults merged in, checked; returns YAML {groups: [...]}. */}}
+{{- define "bullpen.workerGroups" -}}
+{{- $groups := list -}}
+{{- $seen := dict -}}
+{{- $consumed := dict -}}
+{{- range .Values.workers.groups -}}
+{{- $g := include "bullpen.deepMerge" (dict "base" $.Values.workers.defaults "over" .) | fromYaml -}}
+{{- if hasKey $seen $g.name -}}
+{{- fail (printf "workers.groups: the name %q is used twice" $g.name) -}}
+{{- end -}}
+{{- $_ := set $seen $g.name true -}}
+{{- range $g.queues -}}{{- $_ := set $consumed . true -}}{{- end -}}
+{{- if le (int $g.terminationGracePeriodSeconds) (int $g.shutdownTimeoutSeconds) -}}
+{{- fail (printf "workers group %q: terminationGracePeriodSeconds (%d) must be greater than shutdownTimeoutSeconds (%d), or the kubelet kills pods that are still draining" $g.name (int $g.terminationGracePeriodSeconds) (int $g.shutdownTimeoutSeconds)) -}}
+{{- end -}}
+{{- if and $g.hpa.enabled $g.keda.enabled -}}
+{{- fail (printf "workers group %q: hpa and keda are both enabled; choose one (KEDA creates its own HPA)" $g.name) -}}
+{{- end -}}
+{{- if and $g.hpa.enabled (gt (int $g.hpa.minReplicas) (int $g.hpa.maxReplicas)) -}}
+{{- fail (printf "workers group %q: hpa.minReplicas is greater than hpa.maxReplicas" $g.name) -}}
+{{- end -}}
+{{- if and $g.keda.enabled (gt (int $g.keda.minReplicaCount) (int $g.keda.maxReplicaCount)) -}}
+{{- fail (printf "workers group %q: keda.minReplicaCount is greater than keda.maxReplicaCount" $g.name) -}}
+{{- end -}}
+{{- $groups = append $groups $g -}}
+{{- end -}}
+{{- range list "critical" "default" "low" -}}
+{{- if not (hasKey $consumed .) -}}
+{{- fail (printf "workers.groups: no group consumes the %q queue, so its jobs would never run" .) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml (dict "groups" $groups) -}}
+{{- end -}}
+
+{{- define "bullpen.checkRedis" -}}
+{{- if and (not .Values.redis.enabled) (not .Values.externalRedis.url) -}}
+{{- fail "redis.enabled is false: set externalRedis.url (and externalRedis.existingSecret for a password)" -}}
+{{- end -}}
+{{- end -}}

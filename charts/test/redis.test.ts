@@ -1,0 +1,69 @@
+import { envOf, find, ofKind, podSpecs, render } from './helm';
+
+const appContainers = (objects: ReturnType<typeof render>) =>
+  podSpecs(objects)
+    .filter(({ obj }) => ['api', 'worker', 'beat'].includes(obj.metadata.labels?.['app.kubernetes.io/component'] ?? ''))
+    .map(({ obj, pod }) => ({ name: obj.metadata.name, env: envOf(pod.containers[0]) }));
+
+describe('Redis', () => {
+  it('runs the bundled Redis with AOF and noeviction', () => {
+    const conf: string = find(render(), 'ConfigMap', 'bullpen-redis').data['redis.conf'];
+    expect(conf).toMatch(/^maxmemory-policy noeviction$/m);
+    expect(conf).toMatch(/^appendonly yes$/m);
+    expect(conf).toMatch(/^maxmemory 200mb$/m);
+  });
+
+  it('gives Redis its password from the generated Secret and keeps data on a PVC', () => {
+    const objects = render();
+    const redis = find(objects, 'StatefulSet', 'bullpen-redis');
+    const container = redis.spec.template.spec.containers[0];
+    expect(container.args).toEqual(['/etc/redis/redis.conf', '--requirepass', '$(REDIS_PASSWORD)']);
+    expect(envOf(container).REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'bullpen-redis', key: 'redis-password' } });
+    expect(container.readinessProbe.exec.command.join(' ')).toContain('redis-cli ping');
+    expect(container.livenessProbe.tcpSocket).toEqual({ port: 'redis' });
+    expect(redis.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('8Gi');
+    const password = Buffer.from(find(objects, 'Secret', 'bullpen-redis').data['redis-password'], 'base64').toString();
+    expect(password).toMatch(/^[A-Za-z0-9]{32}$/); // URL-safe: it goes into REDIS_URL as is
+  });
+
+  it('uses an emptyDir instead of a PVC when persistence is off', () => {
+    const redis = find(render({ values: { redis: { persistence: { enabled: false } } } }), 'StatefulSet', 'bullpen-redis');
+    expect(redis.spec).not.toHaveProperty('volumeClaimTemplates');
+    expect(redis.spec.template.spec.volumes).toContainEqual({ name: 'data', emptyDir: {} });
+  });
+
+  it('builds REDIS_URL with the password from the Secret in every app container', () => {
+    const containers = appContainers(render({ values: { redis: { auth: { existingSecret: 'my-redis', existingSecretPasswordKey: 'pw' } } } }));
+    expect(containers).toHaveLength(3);
+    for (const { env } of containers) {
+      expect(env.REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'my-redis', key: 'pw' } });
+      expect(env.REDIS_URL).toBe('redis://:$(REDIS_PASSWORD)@bullpen-redis:6379');
+    }
+  });
+
+  it('REDIS_PASSWORD comes before REDIS_URL, as Kubernetes needs for $(VAR) expansion', () => {
+    for (const { pod } of podSpecs(render())) {
+      const names: string[] = (pod.containers[0].env ?? []).map((e: { name: string }) => e.name);
+      if (names.includes('REDIS_URL')) expect(names.indexOf('REDIS_PASSWORD')).toBeLessThan(names.indexOf('REDIS_URL'));
+    }
+  });
+
+  it('external Redis with a Secret: no StatefulSet, password spliced into the given URL', () => {
+    const values = { redis: { enabled: false }, externalRedis: { url: 'rediss://redis.example.com:6380/2', existingSecret: 'managed-redis' } };
+    const objects = render({ values });
+    expect(ofKind(objects, 'StatefulSet')).toHaveLength(0);
+    expect(ofKind(objects, 'Secret').map((s) => s.metadata.name)).toEqual(['bullpen-api']);
+    for (const { env } of appContainers(objects)) {
+      expect(env.REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'managed-redis', key: 'redis-password' } });
+      expect(env.REDIS_URL).toBe('rediss://:$(REDIS_PASSWORD)@redis.example.com:6380/2');
+    }
+  });
+
+  it('external Redis without a password: the URL as given', () => {
+    const values = { redis: { enabled: false }, externalRedis: { url: 'redis://redis.internal:6379' } };
+    for (const { env } of appContainers(render({ values }))) {
+      expect(env).not.toHaveProperty('REDIS_PASSWORD');
+      expect(env.REDIS_URL).toBe('redis://redis.internal:6379');
+    }
+  });
+});
