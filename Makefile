@@ -31,8 +31,11 @@ build: install ## Compile every service to dist/ (what the images run)
 lint: typecheck ## Type-check and lint
 	@echo "lint: typecheck passed"
 
-bench: install redis ## Run the benchmarks and write bench/results.json
-	@echo "benchmarks are not written yet"; exit 1
+BENCHES := worker-throughput start-latency
+
+bench: install redis ## Run the benchmarks (ratios against raw BullMQ / minimal Express) into bench/results.json
+	@rm -f bench/results.json
+	@for b in $(BENCHES); do echo "== bench/$$b.ts"; node --conditions=development --import tsx bench/$$b.ts || exit 1; done
 
 # --- kubernetes (chart, manifests, images, deploy) ---
 ENV ?= preview
