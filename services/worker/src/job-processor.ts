@@ -10,10 +10,10 @@ export interface ProcessorDeps {
   registry: WorkerRegistry;
   logger: Logger;
   services: JobServices;
-  /** Jobs running now, keyed by job id; the pool drains or hands them back on shutdown. */
+  /** Jobs running now, keyed by `queue/id` (ids are unique per queue only); drained or handed back on shutdown. */
   active: Map<string, ActiveJob>;
-  /** Called when a job starts and when it ends, so the pool can track slots. */
-  onActiveChange: (queue: QueueName) => void;
+  /** Called with +1 when a job starts and -1 when it ends, so the pool can count busy slots. */
+  onActiveChange: (queue: QueueName, delta: 1 | -1) => void;
 }
 
 /** A chain step enqueued without args takes its single child's (the previous step's) result. */
@@ -60,21 +60,26 @@ export function createProcessor(queue: QueueName, deps: ProcessorDeps) {
       const readyAt = job.timestamp + (job.opts.delay ?? 0);
       metrics.jobWait.observe(labels, Math.max(0, job.processedOn - readyAt) / 1000);
     }
-    const logger = deps.logger.child({ queue, worker: cls.name, jobId: job.id, attempt });
+    const bindings = { queue, worker: cls.name, jobId: job.id, attempt };
+    let childLogger: Logger | undefined;
     const context = (ctxSignal: AbortSignal): JobContext => ({
       id: job.id!,
       worker: cls.name,
       queue,
       attempt,
-      logger,
+      // Made on first use: most jobs never log, and a child logger per job is measurable.
+      get logger() {
+        return (childLogger ??= deps.logger.child(bindings));
+      },
       signal: ctxSignal,
       progress: (value) => job.updateProgress(value),
       services: deps.services,
     });
-    deps.active.set(job.id!, { job, token: token! });
-    deps.onActiveChange(queue);
+    const key = `${queue}/${job.id}`;
+    deps.active.set(key, { job, token: token! });
+    deps.onActiveChange(queue, 1);
     const stopTimer = metrics.jobDuration.startTimer(labels);
-    logger.debug('job started');
+    deps.logger.debug(bindings, 'job started');
     try {
       let args: unknown;
       try {
@@ -89,14 +94,14 @@ export function createProcessor(queue: QueueName, deps: ProcessorDeps) {
         signal ?? new AbortController().signal,
         cls.timeoutSeconds,
       );
-      logger.info({ durationMs: Math.round(stopTimer() * 1000) }, 'job completed');
+      deps.logger.info({ ...bindings, durationMs: Math.round(stopTimer() * 1000) }, 'job completed');
       return result;
     } catch (err) {
-      logger.warn({ err, durationMs: Math.round(stopTimer() * 1000) }, 'job attempt failed');
+      deps.logger.warn({ ...bindings, err, durationMs: Math.round(stopTimer() * 1000) }, 'job attempt failed');
       throw err;
     } finally {
-      deps.active.delete(job.id!);
-      deps.onActiveChange(queue);
+      deps.active.delete(key);
+      deps.onActiveChange(queue, -1);
     }
   };
 }

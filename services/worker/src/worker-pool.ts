@@ -30,6 +30,7 @@ export interface DrainResult {
 export class WorkerPool {
   private readonly workers: BullWorker[] = [];
   private readonly active = new Map<string, ActiveJob>();
+  private readonly activeByQueue = new Map<QueueName, number>();
   private idle?: () => void;
   private closing?: Promise<DrainResult>;
 
@@ -44,7 +45,7 @@ export class WorkerPool {
         logger: opts.logger,
         services: opts.services,
         active: this.active,
-        onActiveChange: (q) => this.onActiveChange(q),
+        onActiveChange: (q, delta) => this.onActiveChange(q, delta),
       }), {
         connection: opts.connection,
         prefix: opts.prefix,
@@ -88,8 +89,7 @@ export class WorkerPool {
   }
 
   activeCount(queue?: QueueName): number {
-    if (!queue) return this.active.size;
-    return [...this.active.values()].filter(({ job }) => job.queueName === queue).length;
+    return queue ? (this.activeByQueue.get(queue) ?? 0) : this.active.size;
   }
 
   /**
@@ -139,8 +139,10 @@ export class WorkerPool {
     });
   }
 
-  private onActiveChange(queue: QueueName): void {
-    this.opts.services.metrics.workerActiveJobs.set({ queue }, this.activeCount(queue));
+  private onActiveChange(queue: QueueName, delta: 1 | -1): void {
+    const count = this.activeCount(queue) + delta;
+    this.activeByQueue.set(queue, count);
+    this.opts.services.metrics.workerActiveJobs.set({ queue }, count);
     if (this.active.size === 0) this.idle?.();
   }
 }

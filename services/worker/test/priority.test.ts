@@ -51,6 +51,9 @@ describe('queue isolation in one pod', () => {
 
     // The flood is still there, untouched: the critical job did not wait for any of it.
     expect(SlowLowWorker.running).toBe(2);
+    // Job ids repeat across queues (critical's first job is "1", like low's): both low jobs are still tracked.
+    expect(id).toBe('1');
+    expect(service.pool.activeCount()).toBe(2);
     expect(await h.producer.queue('low').getWaitingCount()).toBe(198);
   });
 });
