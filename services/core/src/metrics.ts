@@ -48,7 +48,7 @@ export function createMetrics(register = new Registry()) {
      * 1 when the last scrape read queue depth from Redis, 0 when Redis did not answer. Registered
      * by `collectQueueDepth`, so only processes that read Redis at scrape time export it.
      */
-    redisUp: new Gauge({ name: 'bullpen_redis_up', help: '1 when this process read queue depth from Redis at the last scrape, 0 when Redis did not answer', registers: [] }),
+    redisUp: new Gauge({ name: 'bullpen_redis_up', help: '1 when this process read queue depth from Redis at the last scrape, 0 when Redis did not answer', registers: [], collect: refreshQueueGauges }),
   };
   return metrics;
 }

@@ -1,4 +1,4 @@
-import { ArgsValidationError, EnqueueOptionsError, Worker } from '@bullpen/core';
+import { ArgsValidationError, enqueuedJobs, EnqueueOptionsError, Worker } from '@bullpen/core';
 import { DataProcessingWorker } from '@bullpen/worker';
 import { countKeys } from '../../../test/support/redis';
 import { harness, type Harness } from './harness';
@@ -86,5 +86,23 @@ describe('enqueueing and running jobs', () => {
     expect(jobs.map((j) => j.queue)).toEqual(['low', 'default', 'low']);
     await Promise.all(jobs.map((j) => h.finished(j.queue, j.id)));
     expect((await h.counts()).completed).toBe(3);
+  });
+});
+
+describe('enqueuedJobs, the helper for users\' tests', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = harness('enqueued');
+  });
+  afterEach(() => h.close());
+
+  it('lists the pending jobs of one worker class with their args and delay, oldest first', async () => {
+    const first = await h.producer.enqueue(EchoWorker, { word: 'one' });
+    await h.producer.enqueue(DataProcessingWorker, { userId: 1 });
+    const second = await h.producer.enqueue(EchoWorker, { word: 'two' }, { delaySeconds: 60 });
+    expect(await enqueuedJobs(h.producer, EchoWorker)).toEqual([
+      { id: first.id, args: { word: 'one' }, delayMs: 0 },
+      { id: second.id, args: { word: 'two' }, delayMs: 60_000 },
+    ]);
   });
 });
