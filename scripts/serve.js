@@ -4,6 +4,13 @@ const { spawn } = require('node:child_process');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
+
+// A local run needs tokens to call the API; never use these outside your machine.
+const DEV_TOKENS = 'dev-client:dev-client-token-change-me:client,dev-admin:dev-admin-token-change-me:admin';
+if (!process.env.API_TOKENS) {
+  process.env.API_TOKENS = DEV_TOKENS;
+  console.error('serve: API_TOKENS not set, using development tokens: client "dev-client-token-change-me", admin "dev-admin-token-change-me"');
+}
 const metricsPort = Number(process.env.METRICS_PORT || 9464);
 const services = [
   { name: 'api', entry: 'services/api/src/main.ts', env: {} },

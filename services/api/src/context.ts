@@ -1,0 +1,26 @@
+import type { Logger, Metrics, Producer, WorkerRegistry } from '@bullpen/core';
+import type { RequestHandler } from 'express';
+import type { ApiConfig } from './config';
+import type { IdempotencyStore } from './idempotency';
+import type { RedisGuard } from './redis-guard';
+import type { WorkerInfo } from './schemas';
+
+/** What the routes share: built once by `createApi`, handed to every route module. */
+export interface ApiContext {
+  config: ApiConfig;
+  registry: WorkerRegistry;
+  /** The registry's workers as GET /api/workers and /openapi.json show them. */
+  workers: readonly WorkerInfo[];
+  producer: Producer;
+  guard: RedisGuard;
+  idempotency: IdempotencyStore;
+  metrics: Metrics;
+  logger: Logger;
+  /** Middleware built once: bearer auth per role, Basic auth for the dashboard, the JSON body parser. */
+  mw: {
+    client: RequestHandler;
+    admin: RequestHandler;
+    dashboard: RequestHandler;
+    json: RequestHandler;
+  };
+}

@@ -1,0 +1,57 @@
+import { ArgsValidationError, coerceError, EnqueueOptionsError, UnknownWorkerError, type Logger } from '@bullpen/core';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { HttpError } from './http-error';
+import type { RedisGuard } from './redis-guard';
+
+/** body-parser's error `type`s and what they mean for the client. */
+const BODY_ERRORS: Record<string, [number, string, string]> = {
+  'entity.parse.failed': [400, 'malformed_json', 'the body is not valid JSON'],
+  'entity.too.large': [413, 'payload_too_large', 'the body is larger than the limit'],
+  'entity.verify.failed': [400, 'invalid_request', 'the body could not be verified'],
+  'request.aborted': [400, 'request_aborted', 'the request was aborted before its body arrived'],
+  'request.size.invalid': [400, 'invalid_request', 'the body size does not match Content-Length'],
+  'encoding.unsupported': [415, 'unsupported_media_type', 'unsupported Content-Encoding'],
+  'charset.unsupported': [415, 'unsupported_media_type', 'unsupported charset; send UTF-8'],
+};
+
+/** Maps the errors the core and body parser raise for a bad request; undefined for anything else. */
+export function toHttpError(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  if (err instanceof ArgsValidationError) {
+    return new HttpError(422, 'invalid_args', err.message, { worker: err.worker, issues: err.issues });
+  }
+  if (err instanceof UnknownWorkerError) return new HttpError(404, 'unknown_worker', err.message, { worker: err.worker });
+  if (err instanceof EnqueueOptionsError) return new HttpError(400, 'invalid_options', err.message);
+  const type = (err as { type?: unknown } | null)?.type;
+  if (typeof type === 'string' && BODY_ERRORS[type]) {
+    const [status, code, message] = BODY_ERRORS[type];
+    const limit = (err as { limit?: number }).limit;
+    return new HttpError(status, code, status === 413 && limit ? `${message} of ${limit} bytes` : message);
+  }
+  return undefined;
+}
+
+/** Every unknown route answers 404 in the error shape. */
+export const notFound: RequestHandler = (req) => {
+  throw new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`);
+};
+
+/** The one place errors become HTTP answers `{error: {code, message, details?}}`. */
+export function errorHandler(guard: RedisGuard, logger: Logger): ErrorRequestHandler {
+  return (thrown, req, res, next) => {
+    if (res.headersSent) return next(thrown);
+    let http = toHttpError(thrown);
+    if (!http && guard.isUnavailable(thrown)) {
+      res.setHeader('Retry-After', '5');
+      http = new HttpError(503, 'redis_unavailable', `redis is unavailable, try again shortly (${coerceError(thrown).message})`);
+      // The outage itself is logged by the connection; one line per refused request would flood the log.
+      logger.debug({ method: req.method, path: req.path, reason: http.message }, 'request refused, redis unavailable');
+    }
+    if (!http) {
+      logger.error({ err: coerceError(thrown), method: req.method, path: req.path }, 'request failed');
+      http = new HttpError(500, 'internal_error', 'internal error');
+    }
+    const { status, code, message, details } = http;
+    res.status(status).json({ error: details === undefined ? { code, message } : { code, message, details } });
+  };
+}

@@ -1,0 +1,11 @@
+export { createApi, type Api, type ApiDeps } from './api';
+export { createApp } from './app';
+export { requireBasicAdmin, requireRole, TokenVerifier, type Principal } from './auth';
+export { API_DEFAULTS, loadApiConfig, MIN_TOKEN_LENGTH, parseApiTokens, type ApiConfig, type ApiToken, type Role } from './config';
+export type { ApiContext } from './context';
+export { HttpError } from './http-error';
+export { IdempotencyStore, type IdempotencyRecord } from './idempotency';
+export { buildOpenApi, OPENAPI_VERSION } from './openapi';
+export { RedisGuard, RedisUnavailableError } from './redis-guard';
+export * as schemas from './schemas';
+export { describeWorkers } from './worker-catalog';

@@ -1,0 +1,14 @@
+import { createLogger, exitOnSignals, exitOnStartupError } from '@bullpen/core';
+import { discoverWorkers } from '@bullpen/worker';
+import { createApi } from './api';
+import { loadApiConfig } from './config';
+
+async function main(): Promise<void> {
+  const config = loadApiConfig(process.env);
+  const logger = createLogger('api', config.logLevel);
+  const api = createApi({ config, registry: discoverWorkers(), logger });
+  exitOnSignals(logger, () => api.close());
+  await api.start();
+}
+
+main().catch(exitOnStartupError);

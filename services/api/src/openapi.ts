@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import * as schemas from './schemas';
+import type { WorkerInfo } from './schemas';
+
+type Json = Record<string, unknown>;
+
+/** Version of the HTTP contract (DESIGN.md §5), not of the package. */
+export const OPENAPI_VERSION = '1.0.0';
+
+/** The component schemas, each generated from the zod schema the code uses. */
+const COMPONENTS = {
+  EnqueueRequest: [schemas.EnqueueRequest, 'input'],
+  BulkEnqueueRequest: [schemas.BulkEnqueueRequest, 'input'],
+  EnqueueResponse: [schemas.EnqueueResponse, 'output'],
+  BulkEnqueueResponse: [schemas.BulkEnqueueResponse, 'output'],
+  JobStatus: [schemas.JobStatus, 'output'],
+  JobActionResponse: [schemas.JobActionResponse, 'output'],
+  QueueList: [schemas.QueueList, 'output'],
+  QueueBacklog: [schemas.QueueBacklog, 'output'],
+  QueuePauseResponse: [schemas.QueuePauseResponse, 'output'],
+  WorkerList: [schemas.WorkerList, 'output'],
+  HealthResponse: [schemas.HealthResponse, 'output'],
+  ErrorResponse: [schemas.ErrorResponse, 'output'],
+} as const satisfies Record<string, [z.ZodType, 'input' | 'output']>;
+
+type ComponentName = keyof typeof COMPONENTS;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: ComponentName) => ({ content: { 'application/json': { schema: ref(name) } } });
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Malformed JSON or a bad field (code malformed_json, invalid_request, invalid_options)',
+  401: 'No or wrong bearer token',
+  403: 'The token lacks the role',
+  404: 'Unknown worker, job, queue or route',
+  409: 'The job or key is in a state that forbids this',
+  413: 'Body larger than API_BODY_LIMIT_BYTES',
+  415: 'Body is not application/json',
+  422: "Args fail the worker's schema (details.issues)",
+  503: 'Redis unavailable; retry shortly',
+};
+
+const errors = (...statuses: number[]): Json =>
+  Object.fromEntries(statuses.map((s) => [String(s), { description: ERROR_TEXT[s], ...json('ErrorResponse') }]));
+
+/** Path or query parameters from a zod object schema. */
+function parameters(schema: z.ZodObject, where: 'path' | 'query'): Json[] {
+  const { properties = {}, required = [] } = jsonSchema(schema, 'input') as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(properties).map(([name, s]) => ({
+    name, in: where, required: where === 'path' || required.includes(name), schema: s, description: s.description,
+  }));
+}
+
+interface Operation {
+  summary: string;
+  role?: 'client' | 'admin';
+  body?: ComponentName;
+  ok: Record<number, [string, ComponentName]>;
+  errors?: number[];
+  params?: Json[];
+}
+
+function operation({ summary, role, body, ok, errors: failures = [], params }: Operation): Json {
+  const auth = role ? [401, 403] : [];
+  return {
+    summary: role ? `${summary} (role: ${role})` : summary,
+    ...(role ? { security: [{ bearerAuth: [] }] } : { security: [] }),
+    ...(params ? { parameters: params } : {}),
+    ...(body ? { requestBody: { required: true, ...json(body) } } : {}),
+    responses: {
+      ...Object.fromEntries(Object.entries(ok).map(([status, [description, schema]]) => [status, { description, ...json(schema) }])),
+      ...errors(...[...auth, ...failures].sort()),
+    },
+  };
+}
+
+/** The OpenAPI 3.1 document served at /openapi.json; built once at start. */
+export function buildOpenApi(workers: readonly WorkerInfo[]): Json {
+  const jobParams = [...parameters(schemas.JobParams, 'path'), ...parameters(schemas.JobQuery, 'query')];
+  const idempotencyHeader = {
+    name: 'Idempotency-Key', in: 'header', required: false,
+    schema: jsonSchema(schemas.idempotencyKey, 'input'), description: schemas.idempotencyKey.description,
+  };
+  const componentSchemas: Json = Object.fromEntries(
+    Object.entries(COMPONENTS).map(([name, [schema, io]]) => [name, jsonSchema(schema, io)]),
+  );
+  for (const w of workers) if (w.argsSchema) componentSchemas[`${w.name}Args`] = w.argsSchema;
+  const enqueueWrite = [400, 404, 409, 413, 415, 422, 503];
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Bullpen API',
+      version: OPENAPI_VERSION,
+      description: 'Enqueue background jobs, poll their status, administer queues. Args schemas of the registered workers are components named <Worker>Args.',
+    },
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from API_TOKENS' },
+        basicAuth: { type: 'http', scheme: 'basic', description: 'Dashboard: any username, an admin token as password' },
+      },
+      schemas: componentSchemas,
+    },
+    paths: {
+      '/api/jobs': {
+        post: operation({
+          summary: 'Enqueue a job', role: 'client', body: 'EnqueueRequest', params: [idempotencyHeader],
+          ok: { 202: ['Enqueued', 'EnqueueResponse'], 200: ['Same idempotency key as an earlier request: its job', 'EnqueueResponse'] },
+          errors: enqueueWrite,
+        }),
+      },
+      '/api/jobs/bulk': {
+        post: operation({
+          summary: 'Enqueue several jobs, all or none', role: 'client', body: 'BulkEnqueueRequest', params: [idempotencyHeader],
+          ok: { 202: ['Enqueued', 'BulkEnqueueResponse'], 200: ['Same idempotency key as an earlier request: its jobs', 'BulkEnqueueResponse'] },
+          errors: enqueueWrite,
+        }),
+      },
+      '/api/jobs/{id}': {
+        get: operation({ summary: 'Job status', role: 'client', params: jobParams, ok: { 200: ['The job', 'JobStatus'] }, errors: [400, 404, 409, 503] }),
+        delete: operation({
+          summary: 'Cancel a waiting or delayed job', role: 'admin', params: jobParams,
+          ok: { 200: ['Cancelled', 'JobActionResponse'] }, errors: [400, 404, 409, 503],
+        }),
+      },
+      '/api/jobs/{id}/retry': {
+        post: operation({
+          summary: 'Retry a failed job', role: 'admin', params: jobParams,
+          ok: { 202: ['Moved back to waiting', 'JobActionResponse'] }, errors: [400, 404, 409, 503],
+        }),
+      },
+      '/api/queues': {
+        get: operation({ summary: 'Job counts per state and paused flag, per queue', role: 'client', ok: { 200: ['Queues', 'QueueList'] }, errors: [503] }),
+      },
+      '/api/queues/backlog': {
+        get: operation({ summary: 'Ready jobs per queue, for autoscalers', role: 'client', ok: { 200: ['Backlog', 'QueueBacklog'] }, errors: [503] }),
+      },
+      ...Object.fromEntries((['pause', 'resume'] as const).map((action) => [`/api/queues/{name}/${action}`, {
+        post: operation({
+          summary: `${action === 'pause' ? 'Pause' : 'Resume'} a queue`, role: 'admin', params: parameters(schemas.QueueParams, 'path'),
+          ok: { 200: ['Done', 'QueuePauseResponse'] }, errors: [404, 503],
+        }),
+      }])),
+      '/api/workers': {
+        get: operation({ summary: 'Registered workers with queue, retries, schedule and args schema', role: 'client', ok: { 200: ['Workers', 'WorkerList'] } }),
+      },
+      '/healthz': { get: operation({ summary: 'Liveness', ok: { 200: ['Alive', 'HealthResponse'] } }) },
+      '/readyz': { get: operation({ summary: 'Readiness: Redis answers', ok: { 200: ['Ready', 'HealthResponse'] }, errors: [503] }) },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics', security: [], responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } },
+      },
+      '/admin/queues': {
+        get: {
+          summary: 'Dashboard (Bull Board)', security: [{ basicAuth: [] }],
+          responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, ...errors(401, 403) },
+        },
+      },
+    },
+  };
+}

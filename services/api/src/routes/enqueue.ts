@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { EnqueuedJob, EnqueueOptions, WorkerClass, WorkerRegistry } from '@bullpen/core';
+import { Router, type Request, type Response } from 'express';
+import { principalOf } from '../auth';
+import type { ApiContext } from '../context';
+import { toHttpError } from '../errors';
+import { HttpError } from '../http-error';
+import type { IdempotencyRecord } from '../idempotency';
+import { statusUrl } from '../job-view';
+import { BulkEnqueueRequest, EnqueueRequest, idempotencyKey, parseRequest, type BulkJob, type EnqueueResponse } from '../schemas';
+
+interface PreparedJob {
+  cls: WorkerClass;
+  args: unknown;
+  options: EnqueueOptions;
+  state: 'waiting' | 'delayed';
+}
+
+/**
+ * Resolves and validates one job without touching Redis: unknown worker 404, args failing the
+ * worker's schema 422, bad timing 400. The producer validates again when it enqueues (cheap);
+ * doing it here first means bad input is refused even while Redis is down.
+ */
+function prepare(registry: WorkerRegistry, job: BulkJob, jobId: string, now: number): PreparedJob {
+  const cls = registry.get(job.worker);
+  const args = job.args === undefined ? {} : job.args;
+  const runAt = job.runAt === undefined ? undefined : new Date(job.runAt);
+  const options: EnqueueOptions = { delaySeconds: job.delaySeconds, runAt, jobId };
+  if (job.delaySeconds !== undefined && runAt !== undefined) throw new HttpError(400, 'invalid_options', 'give delaySeconds or runAt, not both');
+  cls.parseArgs(args);
+  const delayed = (job.delaySeconds ?? 0) > 0 || (runAt !== undefined && runAt.getTime() > now);
+  return { cls, args, options, state: delayed ? 'delayed' : 'waiting' };
+}
+
+/** The key from the body or the `Idempotency-Key` header; both given must agree. */
+function idempotencyKeyOf(req: Request, fromBody: string | undefined): string | undefined {
+  const header = req.headers['idempotency-key'];
+  if (header === undefined) return fromBody;
+  const fromHeader = parseRequest(idempotencyKey, header, 'Idempotency-Key header');
+  if (fromBody !== undefined && fromBody !== fromHeader) {
+    throw new HttpError(400, 'invalid_request', 'the Idempotency-Key header and the idempotencyKey field differ');
+  }
+  return fromHeader;
+}
+
+/** A replayed key must be used for the same kind of request and the same workers. */
+function assertSameRequest(record: IdempotencyRecord, kind: IdempotencyRecord['kind'], workers: string[]): void {
+  const same = record.kind === kind && record.jobs.length === workers.length && record.jobs.every((j, i) => j.worker === workers[i]);
+  if (!same) {
+    throw new HttpError(409, 'idempotency_key_reused', 'this idempotency key was used for a different request; use a new key', {
+      firstRequest: { kind: record.kind, workers: record.jobs.map((j) => j.worker) },
+    });
+  }
+}
+
+export function enqueueRoutes(ctx: ApiContext): Router {
+  const { registry, producer, guard, idempotency, mw } = ctx;
+  const router = Router();
+
+  /**
+   * Runs `enqueue` at most once per idempotency key (see IdempotencyStore): answers 202 when
+   * this request made the job(s), 200 with the first request's job(s) otherwise.
+   */
+  async function once(
+    res: Response,
+    key: string,
+    kind: IdempotencyRecord['kind'],
+    workers: string[],
+    enqueue: (recordKey: string) => Promise<EnqueuedJob[]>,
+    reply: (status: 200 | 202, jobs: EnqueuedJob[]) => Promise<void> | void,
+  ): Promise<void> {
+    const recordKey = idempotency.keyOf(principalOf(res).name, key);
+    const seen = await guard.run(() => idempotency.find(recordKey));
+    if (seen) {
+      assertSameRequest(seen, kind, workers);
+      return reply(200, seen.jobs);
+    }
+    const jobs = await enqueue(recordKey);
+    if (await guard.run(() => idempotency.bind(recordKey, { kind, jobs }))) return reply(202, jobs);
+    const winner = (await guard.run(() => idempotency.find(recordKey))) ?? { kind, jobs };
+    assertSameRequest(winner, kind, workers);
+    return reply(200, winner.jobs);
+  }
+
+  router.post('/api/jobs', mw.client, mw.json, async (req, res) => {
+    const body = parseRequest(EnqueueRequest, req.body);
+    const key = idempotencyKeyOf(req, body.idempotencyKey);
+    const job = prepare(registry, body, randomUUID(), Date.now());
+    const send = (status: 200 | 202, { id, worker, queue }: EnqueuedJob, state: EnqueueResponse['state']) => {
+      const url = statusUrl(id);
+      res.status(status).location(url).json({ id, worker, queue, state, statusUrl: url } satisfies EnqueueResponse);
+    };
+    if (key === undefined) {
+      send(202, await guard.run(() => producer.enqueue(job.cls, job.args, job.options)), job.state);
+      return;
+    }
+    await once(
+      res, key, 'single', [job.cls.name],
+      async (recordKey) => {
+        const jobId = idempotency.jobId(recordKey, job.cls.name);
+        return [await guard.run(() => producer.enqueue(job.cls, job.args, { ...job.options, jobId }))];
+      },
+      async (status, [first]) => {
+        const state = status === 202 ? job.state : await guard.run(() => producer.queue(first.queue).getJobState(first.id));
+        send(status, first, state as EnqueueResponse['state']);
+      },
+    );
+  });
+
+  router.post('/api/jobs/bulk', mw.client, mw.json, async (req, res) => {
+    const body = parseRequest(BulkEnqueueRequest, req.body);
+    const key = idempotencyKeyOf(req, body.idempotencyKey);
+    const now = Date.now();
+    const jobs = body.jobs.map((item, index) => {
+      try {
+        return prepare(registry, item, randomUUID(), now);
+      } catch (err) {
+        const http = toHttpError(err);
+        if (!http) throw err;
+        const details = { index, ...(http.details as object | undefined) };
+        throw new HttpError(http.status, http.code, `jobs[${index}]: ${http.message}`, details);
+      }
+    });
+    const items = (ids?: string[]) => jobs.map((j, i) => ({ worker: j.cls, args: j.args, options: ids ? { ...j.options, jobId: ids[i] } : j.options }));
+    if (key === undefined) {
+      const enqueued = await guard.run(() => producer.enqueueBulk(items()));
+      res.status(202).json({ ids: enqueued.map((j) => j.id) });
+      return;
+    }
+    await once(
+      res, key, 'bulk', jobs.map((j) => j.cls.name),
+      (recordKey) => guard.run(() => producer.enqueueBulk(items(jobs.map((j, i) => idempotency.jobId(recordKey, j.cls.name, i))))),
+      (status, enqueued) => void res.status(status).json({ ids: enqueued.map((j) => j.id) }),
+    );
+  });
+
+  return router;
+}

@@ -1,0 +1,141 @@
+import { JOB_STATES, QUEUE_NAMES } from '@bullpen/core';
+import { z } from 'zod';
+import { HttpError } from './http-error';
+
+/**
+ * The request and response bodies of the HTTP API. Requests are validated with these schemas,
+ * handlers are typed with them, and `/openapi.json` is generated from them: one copy.
+ */
+
+const workerName = z.string().min(1).max(200).describe('Worker class name, as listed by GET /api/workers');
+const args = z.unknown().describe("The job's args, validated with the worker's schema (422 when they fail it); {} when omitted");
+const delaySeconds = z.number().min(0).describe('Run no earlier than this many seconds from now');
+const runAt = z.iso.datetime({ offset: true }).describe('Run no earlier than this instant (ISO 8601; a past instant means now)');
+export const idempotencyKey = z.string().min(1).max(255)
+  .describe('Same key again within the retention (per token name) returns the first job instead of a new one; also accepted as the Idempotency-Key header');
+
+export const EnqueueRequest = z.strictObject({
+  worker: workerName,
+  args: args.optional(),
+  delaySeconds: delaySeconds.optional(),
+  runAt: runAt.optional(),
+  idempotencyKey: idempotencyKey.optional(),
+}).describe('One job to enqueue; give delaySeconds or runAt, not both');
+
+export const BulkJob = z.strictObject({
+  worker: workerName,
+  args: args.optional(),
+  delaySeconds: delaySeconds.optional(),
+  runAt: runAt.optional(),
+});
+
+export const MAX_BULK_JOBS = 1000;
+
+export const BulkEnqueueRequest = z.strictObject({
+  jobs: z.array(BulkJob).min(1).max(MAX_BULK_JOBS),
+  idempotencyKey: idempotencyKey.optional(),
+}).describe('Jobs validated together: if one is invalid, none is enqueued');
+
+const queueName = z.enum(QUEUE_NAMES);
+
+export const JobParams = z.object({ id: z.string().min(1).max(512).describe('Job id as returned by POST /api/jobs') });
+export const JobQuery = z.object({
+  queue: queueName.optional().describe('Only needed for ids that exist in several queues (409 ambiguous_job_id)'),
+});
+export const QueueParams = z.object({ name: queueName });
+const jobState = z.enum([...JOB_STATES, 'unknown']).describe("BullMQ's job state; unknown once the job is no longer stored");
+const isoTime = z.iso.datetime().nullable();
+
+export const EnqueueResponse = z.object({
+  id: z.string(),
+  worker: z.string(),
+  queue: queueName,
+  state: jobState,
+  statusUrl: z.string().describe('Where to poll the job (GET)'),
+});
+
+export const BulkEnqueueResponse = z.object({ ids: z.array(z.string()).describe('Job ids, in request order') });
+
+export const JobStatus = z.object({
+  id: z.string(),
+  worker: z.string(),
+  queue: queueName,
+  state: jobState,
+  progress: z.union([z.number(), z.record(z.string(), z.unknown())]).describe('What the job reported with ctx.progress(); 0 until then'),
+  result: z.unknown().describe("perform()'s return value once completed, else null"),
+  error: z.string().nullable().describe('The last failure message, else null'),
+  attemptsMade: z.number().int(),
+  createdAt: isoTime,
+  startedAt: isoTime.describe('When the latest attempt started'),
+  finishedAt: isoTime,
+});
+
+export const JobActionResponse = z.object({
+  id: z.string(),
+  worker: z.string(),
+  queue: queueName,
+  state: z.enum(['waiting', 'cancelled']).describe('waiting after a retry, cancelled after a cancel'),
+});
+
+export const QueueSummary = z.object({
+  paused: z.boolean(),
+  counts: z.record(z.enum(JOB_STATES), z.number().int()),
+  oldestWaitingSeconds: z.number().describe('Age of the job that has been ready to run the longest; 0 when none waits'),
+});
+
+export const QueueList = z.object({ queues: z.record(queueName, QueueSummary) });
+
+export const QueueBacklog = z.object({
+  queues: z.record(queueName, z.object({
+    ready: z.number().int().describe('Jobs ready to run: waiting + prioritized'),
+    oldestSeconds: z.number().describe('Age of the oldest ready job in seconds'),
+    paused: z.boolean(),
+  })),
+}).describe("Per-queue backlog for autoscalers (KEDA metrics-api trigger, e.g. valueLocation 'queues.default.ready')");
+
+export const QueuePauseResponse = z.object({ queue: queueName, paused: z.boolean() });
+
+export const WorkerInfo = z.object({
+  name: z.string(),
+  queue: queueName,
+  maxRetries: z.number().int(),
+  retryBackoff: z.union([z.boolean(), z.number()]),
+  retryBackoffMax: z.number().describe('Seconds'),
+  cronSchedule: z.string().nullable(),
+  argsSchema: z.record(z.string(), z.unknown()).nullable().describe("JSON Schema of the worker's args; null when it has no schema"),
+});
+
+export const WorkerList = z.object({ workers: z.array(WorkerInfo) });
+
+export const HealthResponse = z.object({ status: z.string() });
+
+export const ErrorResponse = z.object({
+  error: z.object({
+    code: z.string().describe('Stable machine-readable code, e.g. invalid_args'),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+
+export type EnqueueRequest = z.infer<typeof EnqueueRequest>;
+export type BulkJob = z.infer<typeof BulkJob>;
+export type EnqueueResponse = z.infer<typeof EnqueueResponse>;
+export type JobStatus = z.infer<typeof JobStatus>;
+export type JobActionResponse = z.infer<typeof JobActionResponse>;
+export type QueueSummary = z.infer<typeof QueueSummary>;
+export type QueueBacklog = z.infer<typeof QueueBacklog>;
+export type WorkerInfo = z.infer<typeof WorkerInfo>;
+
+/** Issues as `{path, message}`, the shape ArgsValidationError uses too. */
+export function issuesOf(error: z.ZodError): Array<{ path: string; message: string }> {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+/** Parses a request part or throws 400 `invalid_request` listing every issue. */
+export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = issuesOf(parsed.error);
+  const first = issues[0];
+  throw new HttpError(400, 'invalid_request', `invalid ${what}: ${first.path ? `${first.path}: ` : ''}${first.message}`, { issues });
+}

@@ -1,0 +1,93 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WorkerService } from '@bullpen/worker';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import request from 'supertest';
+import { ADMIN_TOKEN, AS, startTestApi, testRegistry, type TestApi } from './support/api';
+import { JobEvents } from './support/events';
+import { startTestWorker } from './support/worker';
+
+/** Debian's chromium (CI: `apt-get install -y chromium`); never a browser downloaded by playwright. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const RESULTS = join(__dirname, '../../../test-results');
+
+describe('dashboard in a real browser', () => {
+  const registry = testRegistry();
+  let t: TestApi;
+  let worker: WorkerService;
+  let low: JobEvents;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    t = await startTestApi({ registry });
+    worker = await startTestWorker(t.prefix, registry);
+    low = await JobEvents.open(t.prefix, 'low');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await low?.close();
+    await worker?.close();
+    await t?.close();
+  });
+
+  /** A browser context that only talks to the API under test (Bull Board links web fonts). */
+  async function context(options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options });
+    ctx.setDefaultTimeout(10_000);
+    await ctx.route((url) => url.origin !== t.url, (route) => route.abort());
+    return ctx;
+  }
+
+  it('turns away anonymous visitors with 401', async () => {
+    const ctx = await context();
+    const page = await ctx.newPage();
+    const statuses: number[] = [];
+    page.on('response', (res) => {
+      if (new URL(res.url()).pathname === '/admin/queues') statuses.push(res.status());
+    });
+    // Chromium cancels the Basic challenge it has no credentials for, so the navigation fails.
+    await expect(page.goto(`${t.url}/admin/queues`)).rejects.toThrow(/ERR_INVALID_AUTH_CREDENTIALS/);
+    expect(statuses).toEqual([401]);
+    await ctx.close();
+  });
+
+  it('shows an admin the three queues; a failed job retried there runs again', async () => {
+    const { body: job } = await request(t.url).post('/api/jobs').set(AS.client).send({ worker: 'FlakyWorker', args: { label: 'from the browser test' } }).expect(202);
+    await low.waitFor('failed', job.id);
+
+    const ctx = await context({ httpCredentials: { username: 'ops', password: ADMIN_TOKEN } });
+    const page = await ctx.newPage();
+    const res = await page.goto(`${t.url}/admin/queues`);
+    expect(res?.status()).toBe(200);
+    const sidebar = page.locator('aside');
+    for (const name of ['critical', 'default', 'low']) await sidebar.getByRole('link', { name, exact: true }).waitFor();
+
+    // Open the failed job from the sidebar: low -> its failed list -> the job.
+    await sidebar.getByRole('link', { name: 'low', exact: true }).click();
+    await page.getByRole('link', { name: /FAILED/ }).click();
+    await page.getByRole('link', { name: job.id }).click();
+    await page.waitForURL((url) => url.pathname === `/admin/queues/queue/low/${job.id}`);
+    await page.getByText('flaky: first attempt fails').first().waitFor();
+
+    await page.locator('button:has(svg.lucide-refresh-cw)').first().click();
+    await page.getByText('Are you sure that you want to retry this job?').waitFor();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await low.waitFor('completed', job.id);
+
+    const status = await request(t.url).get(`/api/jobs/${job.id}`).set(AS.client).expect(200);
+    expect(status.body).toMatchObject({ state: 'completed', result: { attempt: 2 }, error: null });
+
+    await page.goto(`${t.url}/admin/queues`);
+    await page.locator('main').getByText('COMPLETED').first().waitFor();
+    for (const name of ['critical', 'default', 'low']) await page.locator('main').getByText(name, { exact: true }).first().waitFor();
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'dashboard.png') });
+    await page.goto(`${t.url}/admin/queues/queue/low/${job.id}?status=completed`);
+    await page.getByText('FlakyWorker').first().waitFor();
+    await page.screenshot({ path: join(RESULTS, 'dashboard-job.png') });
+    await ctx.close();
+  }, 60_000);
+});
