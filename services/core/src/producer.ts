@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue, type FlowJob, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { EnqueueOptionsError } from './errors';
@@ -11,7 +12,10 @@ export interface EnqueueOptions {
   delaySeconds?: number;
   /** Run no earlier than this instant; a past instant means now. */
   runAt?: Date;
-  /** Job id; adding a job whose id exists returns the existing job instead of a second one. */
+  /**
+   * Job id, default a random UUID, so ids are unique across queues. Adding a job whose id
+   * exists returns the existing job instead of a second one.
+   */
   jobId?: string;
 }
 
@@ -65,7 +69,7 @@ export function jobOptions(cls: WorkerClass, options: EnqueueOptions, now = Date
     attempts: cls.maxRetries + 1,
     backoff: { type: 'bullpen' },
     ...(delay > 0 ? { delay } : {}),
-    ...(jobId !== undefined ? { jobId } : {}),
+    jobId: jobId ?? randomUUID(),
   };
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { EnqueuedJob, EnqueueOptions, WorkerClass, WorkerRegistry } from '@bullpen/core';
 import { Router, type Request, type Response } from 'express';
 import { principalOf } from '../auth';
@@ -21,11 +20,11 @@ interface PreparedJob {
  * worker's schema 422, bad timing 400. The producer validates again when it enqueues (cheap);
  * doing it here first means bad input is refused even while Redis is down.
  */
-function prepare(registry: WorkerRegistry, job: BulkJob, jobId: string, now: number): PreparedJob {
+function prepare(registry: WorkerRegistry, job: BulkJob, now: number): PreparedJob {
   const cls = registry.get(job.worker);
   const args = job.args === undefined ? {} : job.args;
   const runAt = job.runAt === undefined ? undefined : new Date(job.runAt);
-  const options: EnqueueOptions = { delaySeconds: job.delaySeconds, runAt, jobId };
+  const options: EnqueueOptions = { delaySeconds: job.delaySeconds, runAt };
   if (job.delaySeconds !== undefined && runAt !== undefined) throw new HttpError(400, 'invalid_options', 'give delaySeconds or runAt, not both');
   cls.parseArgs(args);
   const delayed = (job.delaySeconds ?? 0) > 0 || (runAt !== undefined && runAt.getTime() > now);
@@ -85,7 +84,7 @@ export function enqueueRoutes(ctx: ApiContext): Router {
   router.post('/api/jobs', mw.client, mw.json, async (req, res) => {
     const body = parseRequest(EnqueueRequest, req.body);
     const key = idempotencyKeyOf(req, body.idempotencyKey);
-    const job = prepare(registry, body, randomUUID(), Date.now());
+    const job = prepare(registry, body, Date.now());
     const send = (status: 200 | 202, { id, worker, queue }: EnqueuedJob, state: EnqueueResponse['state']) => {
       const url = statusUrl(id);
       res.status(status).location(url).json({ id, worker, queue, state, statusUrl: url } satisfies EnqueueResponse);
@@ -113,7 +112,7 @@ export function enqueueRoutes(ctx: ApiContext): Router {
     const now = Date.now();
     const jobs = body.jobs.map((item, index) => {
       try {
-        return prepare(registry, item, randomUUID(), now);
+        return prepare(registry, item, now);
       } catch (err) {
         const http = toHttpError(err);
         if (!http) throw err;
