@@ -28,6 +28,11 @@ export function toHttpError(err: unknown): HttpError | undefined {
     const limit = (err as { limit?: number }).limit;
     return new HttpError(status, code, status === 413 && limit ? `${message} of ${limit} bytes` : message);
   }
+  // Any other client error the body parser raises (e.g. a Content-Encoding whose data is corrupt).
+  const { status, expose, message } = (err ?? {}) as { status?: unknown; expose?: unknown; message?: unknown };
+  if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, 'invalid_request', `the body could not be read: ${String(message)}`);
+  }
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-import { JOB_STATES, QUEUE_NAMES } from '@bullpen/core';
+import { JOB_STATES, MAX_DELAY_SECONDS, QUEUE_NAMES } from '@bullpen/core';
 import { z } from 'zod';
 import { HttpError } from './http-error';
 
@@ -9,7 +9,7 @@ import { HttpError } from './http-error';
 
 const workerName = z.string().min(1).max(200).describe('Worker class name, as listed by GET /api/workers');
 const args = z.unknown().describe("The job's args, validated with the worker's schema (422 when they fail it); {} when omitted");
-const delaySeconds = z.number().min(0).describe('Run no earlier than this many seconds from now');
+const delaySeconds = z.number().min(0).max(MAX_DELAY_SECONDS).describe('Run no earlier than this many seconds from now (at most 10 years)');
 const runAt = z.iso.datetime({ offset: true }).describe('Run no earlier than this instant (ISO 8601; a past instant means now)');
 export const idempotencyKey = z.string().min(1).max(255)
   .describe('Same key again within the retention (per token name) returns the first job instead of a new one; also accepted as the Idempotency-Key header');

@@ -11,6 +11,6 @@ export { createRedis, waitForRedis, warnOnUnsafeRedis, type ConnectionRole } fro
 export { enqueuedJobs, type PendingJob } from './testing';
 export { isQueueName, QUEUE_NAMES, type QueueName } from './queues';
 export { isWorkerClass, Worker, WorkerDefinitionError, type ArgsOf, type JobContext, type JobServices, type WorkerClass } from './worker';
-export { jobOptions, Producer, type BulkItem, type ChainStep, type EnqueuedJob, type EnqueueOptions, type ProducerDeps } from './producer';
+export { jobOptions, MAX_DELAY_SECONDS, Producer, type BulkItem, type ChainStep, type EnqueuedJob, type EnqueueOptions, type ProducerDeps } from './producer';
 export { readInteger, readLogLevel, readQueueList, readString, readUrl, type Env } from './env';
 export { retryDelayMs, type RetryPolicy } from './backoff';

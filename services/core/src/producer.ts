@@ -44,6 +44,9 @@ export interface ProducerDeps {
   metrics?: Metrics;
 }
 
+/** The furthest ahead a job can be scheduled: 10 years, in seconds. Beyond it is a mistake, not a plan. */
+export const MAX_DELAY_SECONDS = 10 * 365 * 24 * 3600;
+
 /** BullMQ reserves ':' in ids and treats integer-looking ids as its own counter values. */
 const JOB_ID = /^(?!\d+$)[\w.\-]{1,200}$/;
 
@@ -53,14 +56,15 @@ export function jobOptions(cls: WorkerClass, options: EnqueueOptions, now = Date
   if (delaySeconds !== undefined && runAt !== undefined) throw new EnqueueOptionsError('give delaySeconds or runAt, not both');
   let delay = 0;
   if (delaySeconds !== undefined) {
-    if (typeof delaySeconds !== 'number' || !Number.isFinite(delaySeconds) || delaySeconds < 0) {
-      throw new EnqueueOptionsError(`delaySeconds must be a number >= 0, got ${String(delaySeconds)}`);
+    if (typeof delaySeconds !== 'number' || !Number.isFinite(delaySeconds) || delaySeconds < 0 || delaySeconds > MAX_DELAY_SECONDS) {
+      throw new EnqueueOptionsError(`delaySeconds must be a number from 0 to ${MAX_DELAY_SECONDS} (10 years), got ${String(delaySeconds)}`);
     }
     delay = Math.round(delaySeconds * 1000);
   }
   if (runAt !== undefined) {
     if (!(runAt instanceof Date) || Number.isNaN(runAt.getTime())) throw new EnqueueOptionsError('runAt is not a valid date');
     delay = Math.max(0, runAt.getTime() - now);
+    if (delay > MAX_DELAY_SECONDS * 1000) throw new EnqueueOptionsError('runAt is more than 10 years ahead');
   }
   if (jobId !== undefined && !JOB_ID.test(jobId)) {
     throw new EnqueueOptionsError('jobId must be 1-200 letters, digits, _ . - and not only digits');

@@ -54,6 +54,8 @@ describe('enqueueing and running jobs', () => {
   it.each([
     ['a negative delay', { delaySeconds: -1 }],
     ['a non-finite delay', { delaySeconds: Number.NaN }],
+    ['a delay beyond 10 years', { delaySeconds: 1e12 }],
+    ['a runAt beyond 10 years', { runAt: new Date('2100-01-01T00:00:00Z') }],
     ['an invalid date', { runAt: new Date('nope') }],
     ['both delay and runAt', { delaySeconds: 1, runAt: new Date() }],
     ['a job id with a colon', { jobId: 'a:b' }],

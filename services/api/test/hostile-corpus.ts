@@ -1,0 +1,113 @@
+/**
+ * Hostile requests the API must refuse with a documented 4xx, enqueueing nothing. Plain data:
+ * add a case by adding a line. `body` is sent byte for byte; `raw` cases are written to the
+ * socket as they are (for framing and header abuse no HTTP client would send).
+ */
+export interface HostileCase {
+  name: string;
+  method?: string;
+  path?: string;
+  /** Which token to send; 'none' sends no Authorization header. */
+  auth?: 'client' | 'admin' | 'none';
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** A whole request written to the socket, `{{host}}` and `{{client}}` filled in. */
+  raw?: string;
+  status: number;
+  code?: string;
+}
+
+const job = (fields: Record<string, unknown>) => JSON.stringify({ worker: 'DataProcessingWorker', args: { userId: 1 }, ...fields });
+const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+
+export const HOSTILE_CASES: HostileCase[] = [
+  // Authentication
+  { name: 'no Authorization header', auth: 'none', body: job({}), status: 401, code: 'unauthorized' },
+  { name: 'Bearer with no token', auth: 'none', headers: { authorization: 'Bearer ' }, body: job({}), status: 401, code: 'unauthorized' },
+  { name: 'a wrong token', auth: 'none', headers: { authorization: 'Bearer client-token-0123456789abcdeX' }, body: job({}), status: 401, code: 'unauthorized' },
+  { name: 'a 10 KB token', auth: 'none', headers: { authorization: `Bearer ${'x'.repeat(10_000)}` }, body: job({}), status: 401, code: 'unauthorized' },
+  { name: 'Basic credentials on the API', auth: 'none', headers: { authorization: `Basic ${Buffer.from('app:client-token-0123456789abcdef').toString('base64')}` }, body: job({}), status: 401, code: 'unauthorized' },
+  { name: 'a token with a NUL byte appended', auth: 'none', headers: { authorization: 'Bearer client-token-0123456789abcdef%00' }, body: job({}), status: 401, code: 'unauthorized' },
+  { name: 'a client token on an admin route', method: 'POST', path: '/api/queues/default/pause', status: 403, code: 'forbidden' },
+  { name: 'a client token deleting a job', method: 'DELETE', path: '/api/jobs/abc', status: 403, code: 'forbidden' },
+  { name: 'the dashboard with no credentials', method: 'GET', path: '/admin/queues', auth: 'none', status: 401 },
+  { name: 'the dashboard with a client token as password', method: 'GET', path: '/admin/queues', auth: 'none', headers: { authorization: `Basic ${Buffer.from('x:client-token-0123456789abcdef').toString('base64')}` }, status: 403 },
+
+  // Malformed JSON
+  { name: 'truncated JSON', body: '{"worker":"DataProcessingWorker","args":{', status: 400, code: 'malformed_json' },
+  { name: 'a trailing comma', body: '{"worker":"DataProcessingWorker",}', status: 400, code: 'malformed_json' },
+  { name: 'single-quoted JSON', body: "{'worker':'DataProcessingWorker'}", status: 400, code: 'malformed_json' },
+  { name: 'NaN as a value', body: '{"worker":"DataProcessingWorker","delaySeconds":NaN}', status: 400, code: 'malformed_json' },
+  { name: 'a bare string body', body: '"DataProcessingWorker"', status: 400, code: 'malformed_json' },
+  { name: 'a null body', body: 'null', status: 400, code: 'malformed_json' },
+  { name: 'a number body', body: '42', status: 400, code: 'malformed_json' },
+  { name: 'an empty JSON body', headers: { 'content-length': '0' }, body: '', status: 400, code: 'invalid_request' },
+  { name: 'two JSON documents', body: `${job({})}${job({})}`, status: 400, code: 'malformed_json' },
+  { name: 'invalid UTF-8 bytes', body: Buffer.concat([Buffer.from('{"worker":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]), status: 404, code: 'unknown_worker' },
+
+  // Wrong types
+  { name: 'worker as a number', body: JSON.stringify({ worker: 42 }), status: 400, code: 'invalid_request' },
+  { name: 'worker as an array', body: JSON.stringify({ worker: ['DataProcessingWorker'] }), status: 400, code: 'invalid_request' },
+  { name: 'args as a string', body: JSON.stringify({ worker: 'DataProcessingWorker', args: '{"userId":1}' }), status: 422, code: 'invalid_args' },
+  { name: 'args as an array', body: JSON.stringify({ worker: 'DataProcessingWorker', args: [1] }), status: 422, code: 'invalid_args' },
+  { name: 'userId as a string', body: JSON.stringify({ worker: 'DataProcessingWorker', args: { userId: '1' } }), status: 422, code: 'invalid_args' },
+  { name: 'userId as a float', body: JSON.stringify({ worker: 'DataProcessingWorker', args: { userId: 1.5 } }), status: 422, code: 'invalid_args' },
+  { name: 'delaySeconds as a string', body: job({ delaySeconds: '60' }), status: 400, code: 'invalid_request' },
+  { name: 'delaySeconds as a boolean', body: job({ delaySeconds: true }), status: 400, code: 'invalid_request' },
+  { name: 'runAt as a number', body: job({ runAt: 1_900_000_000_000 }), status: 400, code: 'invalid_request' },
+  { name: 'idempotencyKey as an object', body: job({ idempotencyKey: { a: 1 } }), status: 400, code: 'invalid_request' },
+  { name: 'bulk jobs as an object', path: '/api/jobs/bulk', body: JSON.stringify({ jobs: { 0: { worker: 'DataProcessingWorker' } } }), status: 400, code: 'invalid_request' },
+
+  // Huge and deep
+  { name: 'a 300 KiB body', body: job({ args: { userId: 1, pad: 'x'.repeat(300 * 1024) } }), status: 413, code: 'payload_too_large' },
+  { name: 'args nested 5000 deep', body: JSON.stringify({ worker: 'DataProcessingWorker' }).replace(/}$/, `,"args":${nested(5000)}}`), status: 422, code: 'invalid_args' },
+  { name: 'an unknown field nested 5000 deep', body: job({}).replace(/}$/, `,"x":${nested(5000)}}`), status: 400, code: 'invalid_request' },
+  { name: 'a 10,000-character worker name', body: JSON.stringify({ worker: 'W'.repeat(10_000) }), status: 400, code: 'invalid_request' },
+  { name: 'a bulk of 1001 jobs', path: '/api/jobs/bulk', body: JSON.stringify({ jobs: Array.from({ length: 1001 }, () => ({ worker: 'DataProcessingWorker', args: { userId: 1 } })) }), status: 400, code: 'invalid_request' },
+  { name: 'an args object with 10,000 keys', body: JSON.stringify({ worker: 'EchoWorker', args: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i])) }), status: 422, code: 'invalid_args' },
+
+  // Prototype keys
+  { name: '__proto__ in the envelope', body: '{"worker":"DataProcessingWorker","args":{"userId":1},"__proto__":{"polluted":true}}', status: 400, code: 'invalid_request' },
+  { name: 'constructor in the envelope', body: '{"worker":"DataProcessingWorker","args":{"userId":1},"constructor":{"prototype":{"polluted":true}}}', status: 400, code: 'invalid_request' },
+  { name: '__proto__ as the worker name', body: '{"worker":"__proto__"}', status: 404, code: 'unknown_worker' },
+  { name: 'constructor as the worker name', body: '{"worker":"constructor"}', status: 404, code: 'unknown_worker' },
+  { name: 'toString as the worker name', body: '{"worker":"toString"}', status: 404, code: 'unknown_worker' },
+  { name: '__proto__ as the only args key of a strict worker', body: '{"worker":"EchoWorker","args":{"__proto__":{"n":1}}}', status: 422, code: 'invalid_args' },
+
+  // Unicode
+  { name: 'a homoglyph worker name (Greek omicron)', body: JSON.stringify({ worker: 'DataProcessingW\u03bfrker', args: { userId: 1 } }), status: 404, code: 'unknown_worker' },
+  { name: 'a zero-width space in the worker name', body: JSON.stringify({ worker: 'DataProcessing\u200bWorker', args: { userId: 1 } }), status: 404, code: 'unknown_worker' },
+  { name: 'a right-to-left override in the worker name', body: JSON.stringify({ worker: '\u202eDataProcessingWorker', args: { userId: 1 } }), status: 404, code: 'unknown_worker' },
+  { name: 'a lone surrogate in the worker name', body: '{"worker":"Data\\ud800Worker"}', status: 404, code: 'unknown_worker' },
+  { name: 'a full-width digit as userId', body: JSON.stringify({ worker: 'DataProcessingWorker', args: { userId: '\uff11' } }), status: 422, code: 'invalid_args' },
+
+  // Time
+  { name: 'a negative delay', body: job({ delaySeconds: -1 }), status: 400, code: 'invalid_request' },
+  { name: 'a delay of 1e300 seconds', body: job({ delaySeconds: 1e300 }), status: 400, code: 'invalid_request' },
+  { name: 'a delay that overflows to Infinity', body: '{"worker":"DataProcessingWorker","args":{"userId":1},"delaySeconds":1e400}', status: 400, code: 'invalid_request' },
+  { name: 'a runAt in the year 275760', body: job({ runAt: '+275760-09-13T00:00:00.000Z' }), status: 400, code: 'invalid_request' },
+  { name: 'a runAt 50 years ahead', body: job({ runAt: '2076-01-01T00:00:00Z' }), status: 400 },
+  { name: 'a runAt on February 30th', body: job({ runAt: '2030-02-30T00:00:00Z' }), status: 400, code: 'invalid_request' },
+
+  // Paths
+  { name: 'a traversal in a job id', method: 'GET', path: '/api/jobs/..%2F..%2Fetc%2Fpasswd', status: 404, code: 'job_not_found' },
+  { name: 'a NUL byte in a job id', method: 'GET', path: '/api/jobs/abc%00def', status: 404, code: 'job_not_found' },
+  { name: 'a Redis glob as a job id', method: 'GET', path: '/api/jobs/*', status: 404, code: 'job_not_found' },
+  { name: 'a colon key in a job id', method: 'GET', path: '/api/jobs/default:meta', status: 404, code: 'job_not_found' },
+  { name: 'a 5000-character job id', method: 'GET', path: `/api/jobs/${'a'.repeat(5000)}`, status: 400, code: 'invalid_request' },
+  { name: 'a traversal in a queue name', method: 'POST', path: '/api/queues/..%2Fcritical/pause', auth: 'admin', status: 404, code: 'queue_not_found' },
+  { name: 'an unknown route under /api', method: 'GET', path: '/api/jobs/1/../../queues', status: 404 },
+  { name: 'PUT on the enqueue route', method: 'PUT', path: '/api/jobs', body: job({}), status: 404 },
+
+  // Headers and framing
+  { name: 'a text/plain body', headers: { 'content-type': 'text/plain' }, body: job({}), status: 415, code: 'unsupported_media_type' },
+  { name: 'a multipart body', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\n\r\n--x--', status: 415, code: 'unsupported_media_type' },
+  { name: 'JSON declared as UTF-16', headers: { 'content-type': 'application/json; charset=utf-16' }, body: job({}), status: 400, code: 'malformed_json' },
+  { name: 'JSON declared as Latin-1', headers: { 'content-type': 'application/json; charset=latin1' }, body: job({}), status: 415, code: 'unsupported_media_type' },
+  { name: 'a gzip Content-Encoding that is not gzip', headers: { 'content-encoding': 'gzip' }, body: job({}), status: 400 },
+  { name: 'a 20 KB header', headers: { 'x-junk': 'x'.repeat(20_000) }, body: job({}), status: 431 },
+  { name: 'a Content-Length longer than the body', raw: 'POST /api/jobs HTTP/1.1\r\nHost: {{host}}\r\nAuthorization: Bearer {{client}}\r\nContent-Type: application/json\r\nContent-Length: 500\r\nConnection: close\r\n\r\n{"worker":"DataProcessingWorker"}', status: 400 },
+  { name: 'both Content-Length and chunked', raw: 'POST /api/jobs HTTP/1.1\r\nHost: {{host}}\r\nAuthorization: Bearer {{client}}\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n', status: 400 },
+  { name: 'a broken chunked body', raw: 'POST /api/jobs HTTP/1.1\r\nHost: {{host}}\r\nAuthorization: Bearer {{client}}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n', status: 400 },
+  { name: 'a header with a bare LF', raw: 'POST /api/jobs HTTP/1.1\r\nHost: {{host}}\nAuthorization: Bearer {{client}}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}', status: 400 },
+];
