@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import { Producer, type WorkerClass } from '@bullpen/core';
 import { Redis } from 'ioredis';
@@ -5,9 +6,10 @@ import { SleepWorker } from '../../services/worker/test/fixtures/sleep-worker';
 import { waitFor } from '../support/deferred';
 import { uniquePrefix } from '../support/redis';
 import { RedisServer } from '../support/redis-server';
-import { startService, type ServiceProcess } from '../support/service-process';
+import { startFixtureService, type ServiceProcess } from '../support/service-process';
 
-const FIXTURE_MAIN = 'services/worker/test/fixtures/worker-main.ts';
+const SLEEP_WORKER = join(__dirname, '..', '..', 'services', 'worker', 'test', 'fixtures', 'sleep-worker.ts');
+
 const FAST_RECOVERY = { WORKER_LOCK_SECONDS: '2', WORKER_STALLED_CHECK_SECONDS: '1', LOG_LEVEL: 'info' };
 
 describe('Redis outages (real redis-server, real worker process)', () => {
@@ -21,7 +23,7 @@ describe('Redis outages (real redis-server, real worker process)', () => {
     redis = await RedisServer.start(redisArgs);
     client = new Redis(redis.url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
     producer = new Producer({ connection: client, prefix });
-    worker = startService(FIXTURE_MAIN, { REDIS_URL: redis.url, BULLPEN_PREFIX: prefix, METRICS_PORT: '0', ...FAST_RECOVERY, ...workerEnv });
+    worker = startFixtureService('worker', SLEEP_WORKER, { REDIS_URL: redis.url, BULLPEN_PREFIX: prefix, METRICS_PORT: '0', ...FAST_RECOVERY, ...workerEnv });
     await worker.waitForLog('worker started');
   }
 

@@ -14,6 +14,11 @@ export interface ServiceProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Runs the api or worker as a real process with the Worker classes exported by `workersModule`. */
+export function startFixtureService(service: 'api' | 'worker', workersModule: string, env: Record<string, string>): ServiceProcess {
+  return startService('test/support/fixture-main.ts', { FIXTURE_SERVICE: service, FIXTURE_WORKERS: workersModule, ...env });
+}
+
 /** Runs a TypeScript entry point in its own Node process, as `npm run serve:*` does. */
 export function startService(entry: string, env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', join(ROOT, entry)], {

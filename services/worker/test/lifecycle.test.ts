@@ -1,9 +1,11 @@
 import { WorkerRegistry, Worker, type WorkerClass } from '@bullpen/core';
 import { until } from '../../../test/support/deferred';
-import { startService, type ServiceProcess } from '../../../test/support/service-process';
+import { join } from 'node:path';
+import { startFixtureService, startService, type ServiceProcess } from '../../../test/support/service-process';
+
+const SLEEP_WORKER = join(__dirname, 'fixtures', 'sleep-worker.ts');
 import { harness, type Harness } from './harness';
 
-const FIXTURE_MAIN = 'services/worker/test/fixtures/worker-main.ts';
 
 /** The same job name as the fixture's SleepWorker, but quick: the worker that picks up what another left. */
 class SleepWorker extends Worker<{ ms: number; tag?: string }, { slept: number; tag?: string }> {
@@ -37,7 +39,7 @@ describe('worker process lifecycle', () => {
     let active = 0;
     const onActive = () => active++;
     qe.on('active', onActive);
-    proc = startService(FIXTURE_MAIN, { ...h.env, LOG_LEVEL: 'info', ...env });
+    proc = startFixtureService('worker', SLEEP_WORKER, { ...h.env, LOG_LEVEL: 'info', ...env });
     await proc.waitForLog('worker started');
     const enqueued = [];
     for (const args of jobs) enqueued.push(await h.producer.enqueue(SleepWorker as WorkerClass, args));
