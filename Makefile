@@ -6,7 +6,7 @@ export REDIS_URL
 .PHONY: help install redis dev test typecheck build lint bench
 
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 install: ## Install npm dependencies from package-lock.json (skipped when up to date)
 	@if [ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ] && [ node_modules/.package-lock.json -nt package.json ]; then \
@@ -31,7 +31,7 @@ build: install ## Compile every service to dist/ (what the images run)
 lint: typecheck ## Type-check and lint
 	@echo "lint: typecheck passed"
 
-BENCHES := worker-throughput start-latency
+BENCHES := worker-throughput start-latency http-enqueue memory celery
 
 bench: install redis ## Run the benchmarks (ratios against raw BullMQ / minimal Express) into bench/results.json
 	@rm -f bench/results.json
@@ -48,7 +48,7 @@ IMAGE_PREFIX = $(if $(IMAGE_REGISTRY),$(IMAGE_REGISTRY:%/=%)/)
 HELM_BIN = $${HELM:-$$(bash scripts/install-helm.sh)}
 KUBECTL_BIN = $${KUBECTL:-$$(dirname "$$(bash scripts/install-helm.sh)")/kubectl}
 
-.PHONY: helm-lint manifests images deploy scale check-env
+.PHONY: helm-lint manifests images deploy scale check-env test-k8s
 
 helm-lint: ## helm lint --strict the chart with its defaults and each profile
 	@helm="$(HELM_BIN)"; for profile in "" values-preview.yaml values-production.yaml; do \
@@ -75,6 +75,10 @@ scale: check-env ## Set a worker group's pods by hand: ENV=... REPLICAS=N [GROUP
 	if [ -n "$$owner" ] && [ "$$owner" != none ]; then \
 	  echo "make scale: $$owner owns the replicas of $$deploy and would undo this; change its min/max in the values instead"; exit 1; fi; \
 	"$$kubectl" -n bullpen-$(ENV) scale $$deploy --replicas=$(REPLICAS)
+
+test-k8s: install redis ## E2E: chart + bullpen CLI on a real kube-apiserver and etcd on loopback (no pods run)
+	@vars="$$(bash scripts/kube-test-env.sh)" || exit 1; eval "$$vars"; \
+	npx jest --runInBand --testPathIgnorePatterns '/node_modules/' -- services/cli/test/e2e
 
 check-env:
 	@case "$(ENV)" in preview|production) ;; *) echo "ENV must be preview or production, got '$(ENV)'"; exit 1;; esac

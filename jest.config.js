@@ -4,6 +4,7 @@ module.exports = {
   testEnvironmentOptions: { customExportConditions: ['development', 'node', 'require'] },
   transform: { '^.+\\.ts$': '<rootDir>/scripts/jest-transform.js' },
   testMatch: ['<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/charts/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/fixtures/'],
+  // services/cli/test/e2e needs kube-apiserver and etcd: `make test-k8s` runs it.
+  testPathIgnorePatterns: ['/node_modules/', '/fixtures/', '/services/cli/test/e2e/'],
   testTimeout: 30000,
 };

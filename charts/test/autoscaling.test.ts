@@ -6,6 +6,8 @@ describe('autoscaling', () => {
   it('keeps spec.replicas when no autoscaler owns the group, so kubectl scale works', () => {
     const objects = render({ values: { workers: { defaults: { replicas: 2 } } } });
     expect(workerDeployment(objects, 'all').spec.replicas).toBe(2);
+    // Recorded so an upgrade can tell "values unchanged" (keep a manual scale) from "values changed".
+    expect(workerDeployment(objects, 'all').metadata.annotations).toMatchObject({ 'bullpen.dev/replicas-in-values': '2' });
     expect(ofKind(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
     expect(ofKind(objects, 'ScaledObject')).toHaveLength(0);
   });
@@ -16,6 +18,7 @@ describe('autoscaling', () => {
   ])('omits spec.replicas when %s owns the group, so upgrades never reset its count', (_name, values) => {
     const worker = workerDeployment(render({ values }), 'all');
     expect(worker.spec).not.toHaveProperty('replicas');
+    expect(worker.metadata.annotations).not.toHaveProperty(['bullpen.dev/replicas-in-values']);
   });
 
   it('decides per group: a group may turn off the autoscaler its defaults turn on', () => {

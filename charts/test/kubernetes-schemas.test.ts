@@ -5,6 +5,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { ConfigMap, Pod, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { render, type K8sObject, type RenderOptions } from './helm';
 
 /** The Kubernetes (and KEDA, prometheus-operator) schema for each kind the chart may render. */
@@ -19,6 +20,8 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'rbac.authorization.k8s.io/v1/Role': Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
   'keda.sh/v1alpha1/ScaledObject': ScaledObject,
   'keda.sh/v1alpha1/TriggerAuthentication': TriggerAuthentication,
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
@@ -54,6 +57,7 @@ const MATRIX: Array<[string, RenderOptions]> = [
       },
     },
   ],
+  ['CLI RBAC with pinning', { values: { cli: { rbac: { enabled: true, allowPin: true } } } }],
   ['external Redis', { values: { redis: { enabled: false }, externalRedis: { url: 'rediss://r.example.com:6380', existingSecret: 'r' } } }],
   [
     'scheduling and extras',

@@ -221,6 +221,25 @@ Call with (dict "base" map "over" map).
 {{- toYaml (dict "groups" $groups) -}}
 {{- end -}}
 
+{{/*
+spec.replicas of a worker group no autoscaler owns: `replicas` from the values, except on an
+upgrade that leaves that number as it was (the Deployment's bullpen.dev/replicas-in-values
+annotation records it); then the live count, so a `kubectl scale` or `bullpen scale` made since
+survives the upgrade. Rendering the live count also keeps helm's server-side apply from
+conflicting with the scale's field manager over .spec.replicas. `helm template` sees no cluster
+and renders the values. Call with (dict "ctx" $ "name" deploymentName "replicas" int).
+*/}}
+{{- define "bullpen.workerReplicas" -}}
+{{- $live := lookup "apps/v1" "Deployment" .ctx.Release.Namespace .name -}}
+{{- $recorded := dig "metadata" "annotations" "bullpen.dev/replicas-in-values" "" ($live | default dict) -}}
+{{- $liveReplicas := dig "spec" "replicas" nil ($live | default dict) -}}
+{{- if and $live (eq $recorded (toString .replicas)) (not (kindIs "invalid" $liveReplicas)) -}}
+{{- $liveReplicas | int -}}
+{{- else -}}
+{{- .replicas -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "bullpen.checkRedis" -}}
 {{- if and (not .Values.redis.enabled) (not .Values.externalRedis.url) -}}
 {{- fail "redis.enabled is false: set externalRedis.url (and externalRedis.existingSecret for a password)" -}}
