@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+
+const ROOT = join(__dirname, '..', '..');
+const RULES = join(ROOT, 'charts', 'bullpen', 'files', 'prometheus-rules.yaml');
+const RULE_TESTS = join(__dirname, 'prometheus-rules.test.yaml');
+const MONITORING_DOC = join(ROOT, 'docs', 'monitoring.md');
+
+interface AlertRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+interface RuleTest {
+  name: string;
+  alert_rule_test?: Array<{ alertname: string; exp_alerts?: unknown[] }>;
+}
+
+const alertRules = (): AlertRule[] =>
+  (parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ rules: AlertRule[] }> }).groups.flatMap((g) => g.rules).filter((r) => r.alert);
+
+/** Runs promtool; a missing binary fails with the install command. */
+async function promtool(...args: string[]): Promise<string> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('promtool', args, { cwd: ROOT });
+    return stdout + stderr;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
+    if (e.code === 'ENOENT') throw new Error('promtool is not installed: run `apt-get install -y --no-install-recommends prometheus` (Debian) to get it');
+    throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+}
+
+describe('alert rules (charts/bullpen/files/prometheus-rules.yaml)', () => {
+  it('pass `promtool check rules`', async () => {
+    const out = await promtool('check', 'rules', RULES);
+    expect(out).toMatch(/SUCCESS: \d+ rules found/);
+  });
+
+  it('pass their unit tests with `promtool test rules`', async () => {
+    const out = await promtool('test', 'rules', RULE_TESTS);
+    expect(out).toContain('SUCCESS');
+  });
+
+  it('have unit tests that fire and that stay quiet for every alert', () => {
+    const tests = (parse(readFileSync(RULE_TESTS, 'utf8')) as { tests: RuleTest[] }).tests;
+    const cases = tests.flatMap((t) => t.alert_rule_test ?? []);
+    for (const { alert } of alertRules()) {
+      const mine = cases.filter((c) => c.alertname === alert);
+      expect({ alert, fires: mine.some((c) => (c.exp_alerts ?? []).length > 0), quiet: mine.some((c) => (c.exp_alerts ?? []).length === 0) })
+        .toEqual({ alert, fires: true, quiet: true });
+    }
+  });
+
+  it('give every alert a for, a severity, a summary and a runbook anchor that the monitoring doc has', () => {
+    const doc = readFileSync(MONITORING_DOC, 'utf8');
+    // GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens.
+    const anchors = new Set([...doc.matchAll(/^#+ (.+)$/gm)].map(([, title]) => title.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
+    const rules = alertRules();
+    expect(rules.length).toBeGreaterThanOrEqual(8);
+    for (const rule of rules) {
+      const anchor = `runbook-${rule.alert.toLowerCase()}`;
+      expect({
+        alert: rule.alert,
+        for: /^\d+[smh]$/.test(rule.for ?? ''),
+        severity: ['warning', 'critical'].includes(rule.labels?.severity ?? ''),
+        summary: (rule.annotations?.summary ?? '').length > 0,
+        runbook: rule.annotations?.runbook_url,
+        anchorInDoc: anchors.has(anchor),
+      }).toEqual({ alert: rule.alert, for: true, severity: true, summary: true, runbook: `README.md#${anchor}`, anchorInDoc: true });
+    }
+  });
+});
