@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 const ROOT = join(__dirname, '..', '..');
 const RULES = join(ROOT, 'charts', 'bullpen', 'files', 'prometheus-rules.yaml');
 const RULE_TESTS = join(__dirname, 'prometheus-rules.test.yaml');
-const MONITORING_DOC = join(ROOT, 'docs', 'monitoring.md');
+const MONITORING_DOC = join(ROOT, 'README.md');
 
 interface AlertRule {
   alert: string;
