@@ -1,18 +1,7 @@
-import { planDrain, planScale, RefusedError, type QueueStats } from '../src';
-import { group, HPA, KEDA } from './groups';
+import { planDrain, planScale, RefusedError } from '../src';
+import { group, HPA, KEDA, queueStats } from './groups';
 
-const queue = (name: string, over: Partial<QueueStats> = {}): QueueStats => ({
-  name,
-  ready: 0,
-  oldestSeconds: 0,
-  active: 0,
-  delayed: 0,
-  waitingChildren: 0,
-  failed: 0,
-  paused: false,
-  ...over,
-});
-const empty = { ok: true as const, source: 'http://api/api/queues', queues: ['critical', 'default', 'low'].map((q) => queue(q)) };
+const empty = { ok: true as const, source: 'http://api/api/queues', queues: ['critical', 'default', 'low'].map((q) => queueStats(q)) };
 
 function refusal(fn: () => unknown): string {
   try {
@@ -63,7 +52,7 @@ describe('drain: only once no job is left that only this group runs', () => {
   });
 
   it('refuses while a queue holds ready, running, delayed or waiting-for-children jobs, with the counts', () => {
-    const queues = [queue('critical'), queue('default', { ready: 12, active: 3 }), queue('low', { delayed: 1, waitingChildren: 2 })];
+    const queues = [queueStats('critical'), queueStats('default', { ready: 12, active: 3 }), queueStats('low', { delayed: 1, waitingChildren: 2 })];
     const message = refusal(() => planDrain(group('all'), [group('all')], { ...empty, queues }, false));
     expect(message).toContain('default: 12 ready, 3 active');
     expect(message).toContain('low: 1 delayed, 2 waiting for children');
@@ -72,12 +61,12 @@ describe('drain: only once no job is left that only this group runs', () => {
   });
 
   it('ignores failed and completed jobs: nobody runs them again by themselves', () => {
-    const queues = [queue('critical', { failed: 40 }), queue('default'), queue('low')];
+    const queues = [queueStats('critical', { failed: 40 }), queueStats('default'), queueStats('low')];
     expect(planDrain(group('all'), [group('all')], { ...empty, queues }, false).scale).toBe(true);
   });
 
   it('lets a group go when another running or autoscaled group consumes the same busy queue', () => {
-    const busy = { ...empty, queues: [queue('critical', { ready: 5 }), queue('default', { ready: 5 }), queue('low', { ready: 5 })] };
+    const busy = { ...empty, queues: [queueStats('critical', { ready: 5 }), queueStats('default', { ready: 5 }), queueStats('low', { ready: 5 })] };
     const leaving = group('extra', { queues: ['default', 'low'] });
     const others = [group('all'), group('critical', { queues: ['critical'] })];
     expect(planDrain(leaving, [leaving, ...others], busy, false).scale).toBe(true);
@@ -89,7 +78,7 @@ describe('drain: only once no job is left that only this group runs', () => {
   });
 
   it('--force scales anyway and warns about what stays behind', () => {
-    const busy = { ...empty, queues: [queue('critical'), queue('default', { ready: 2 }), queue('low')] };
+    const busy = { ...empty, queues: [queueStats('critical'), queueStats('default', { ready: 2 }), queueStats('low')] };
     const plan = planDrain(group('all'), [group('all')], busy, true);
     expect(plan.scale).toBe(true);
     expect(plan.warnings.join()).toContain('default: 2 ready');
@@ -104,7 +93,7 @@ describe('drain: only once no job is left that only this group runs', () => {
   });
 
   it('treats a queue the API does not report as not known to be empty', () => {
-    const message = refusal(() => planDrain(group('all'), [group('all')], { ...empty, queues: [queue('critical')] }, false));
+    const message = refusal(() => planDrain(group('all'), [group('all')], { ...empty, queues: [queueStats('critical')] }, false));
     expect(message).toContain('default: not reported by the API');
   });
 

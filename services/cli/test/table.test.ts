@@ -1,17 +1,6 @@
-import { formatAge, renderStatus, renderTable, type QueueStats, type StatusReport } from '../src';
-import { group, HPA, KEDA } from './groups';
+import { formatAge, renderStatus, renderTable, type StatusReport } from '../src';
+import { group, HPA, KEDA, queueStats } from './groups';
 
-const stats = (name: string, over: Partial<QueueStats> = {}): QueueStats => ({
-  name,
-  ready: 0,
-  oldestSeconds: 0,
-  active: 0,
-  delayed: 0,
-  waitingChildren: 0,
-  failed: 0,
-  paused: false,
-  ...over,
-});
 
 describe('status table', () => {
   const report: StatusReport = {
@@ -21,7 +10,7 @@ describe('status table', () => {
       group('critical', { queues: ['critical'], desiredReplicas: 2, readyReplicas: 2, deployment: 'bullpen-worker-critical', autoscaler: { ...KEDA, pausedReplicas: 2 } }),
       group('batch', { queues: ['low'], desiredReplicas: 0, readyReplicas: 0, deployment: 'bullpen-worker-batch' }),
     ],
-    queues: [stats('critical', { failed: 3 }), stats('default', { ready: 1234, oldestSeconds: 250, active: 24, delayed: 7 }), stats('low', { paused: true })],
+    queues: [queueStats('critical', { failed: 3 }), queueStats('default', { ready: 1234, oldestSeconds: 250, active: 24, delayed: 7 }), queueStats('low', { paused: true })],
     queueSource: 'http://127.0.0.1:8080/api/queues',
   };
 
