@@ -1,5 +1,5 @@
 import { loadCoreConfig } from './config';
-import { Producer } from './producer';
+import { Producer, type ChainStep, type EnqueuedJob } from './producer';
 import { createRedis } from './redis';
 import type { Redis } from 'ioredis';
 
@@ -16,6 +16,14 @@ export function defaultProducer(): Producer {
     current = { producer: new Producer({ connection, prefix: config.prefix }), ownConnection: connection };
   }
   return current.producer;
+}
+
+/**
+ * Runs the steps one after another, each receiving the previous step's result, through the
+ * producer `performAsync` uses (see `Producer.chain`).
+ */
+export function chain(steps: readonly ChainStep[]): Promise<EnqueuedJob[]> {
+  return defaultProducer().chain(steps);
 }
 
 /** Makes `performAsync` use `producer` (its owner keeps closing it). */

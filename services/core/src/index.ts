@@ -3,7 +3,7 @@ export { CORE_DEFAULTS, loadCoreConfig, type CoreConfig, type Retention } from '
 export { HealthServer, type HealthServerDeps } from './health-server';
 export { WorkerRegistry } from './registry';
 export { closeAll, exitOnSignals, exitOnStartupError } from './shutdown';
-export { closeDefaultProducer, defaultProducer, useProducer } from './default-producer';
+export { chain, closeDefaultProducer, defaultProducer, useProducer } from './default-producer';
 export { collectQueueDepth, JOB_STATES, readQueueDepth, type QueueDepth } from './queue-depth';
 export { createLogger, type Logger } from './logger';
 export { createMetrics, type Metrics } from './metrics';

@@ -1,4 +1,4 @@
-import { EnqueueOptionsError, Worker, type WorkerClass } from '@bullpen/core';
+import { chain, EnqueueOptionsError, Worker, type WorkerClass } from '@bullpen/core';
 import { z } from 'zod';
 import { harness, type Harness } from './harness';
 
@@ -42,7 +42,7 @@ describe('chains', () => {
   afterEach(() => h.close());
 
   it('runs A, then B with A\'s result, then C with B\'s result, across queues', async () => {
-    const steps = await h.producer.chain([FetchWorker.step({ n: 4 }), DoubleWorker.step(), FormatWorker.step()]);
+    const steps = await chain([FetchWorker.step({ n: 4 }), DoubleWorker.step(), FormatWorker.step()]);
     expect(steps.map((s) => [s.worker, s.queue])).toEqual([
       ['FetchWorker', 'critical'],
       ['DoubleWorker', 'default'],
