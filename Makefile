@@ -31,7 +31,7 @@ build: install ## Compile every service to dist/ (what the images run)
 lint: typecheck ## Type-check and lint
 	@echo "lint: typecheck passed"
 
-BENCHES := worker-throughput start-latency http-enqueue memory celery
+BENCHES := worker-throughput start-latency http-enqueue memory metrics-scrape celery
 
 bench: install redis ## Run the benchmarks (ratios against raw BullMQ / minimal Express) into bench/results.json
 	@rm -f bench/results.json

@@ -14,6 +14,7 @@ import { createBeatService, loadBeatConfig } from '@bullpen/beat';
 import { createLogger, createRedis } from '@bullpen/core';
 import { discoverWorkers } from '@bullpen/worker';
 import { Queue } from 'bullmq';
+import { record } from './results';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
@@ -96,11 +97,10 @@ async function main(): Promise<void> {
     console.log(`  getJobCounts(), ${JOBS} waiting   ${ms(fullCounts)}`);
     console.log(`  ratio full/empty scrape            p50 ${(fullScrape.p50 / emptyScrape.p50).toFixed(2)}x  p99 ${(fullScrape.p99 / emptyScrape.p99).toFixed(2)}x`);
     console.log(`  ratio full scrape/getJobCounts     p50 ${(fullScrape.p50 / fullCounts.p50).toFixed(2)}x`);
-    console.log(JSON.stringify({
-      bench: 'metrics-scrape', jobs: JOBS, scrapes: SCRAPES,
-      emptyScrapeMs: emptyScrape, fullScrapeMs: fullScrape, emptyJobCountsMs: emptyCounts, fullJobCountsMs: fullCounts,
-      ratioP50: fullScrape.p50 / emptyScrape.p50, ratioP99: fullScrape.p99 / emptyScrape.p99,
-    }));
+    record({
+      [`/metrics scrape p50 with ${JOBS} waiting jobs`]: { value: fullScrape.p50, unit: 'ms', baseline: { name: '/metrics with empty queues', value: emptyScrape.p50 } },
+      [`/metrics scrape p99 with ${JOBS} waiting jobs`]: { value: fullScrape.p99, unit: 'ms', baseline: { name: '/metrics with empty queues', value: emptyScrape.p99 } },
+    });
   } finally {
     await beat.close();
     await queue.close();

@@ -26,7 +26,7 @@ export function record(results: Record<string, Omit<Result, 'ratio'>>): void {
 
 export function printTable(results: Record<string, Result>): void {
   const rows = Object.entries(results).map(([name, r]) => [name, `${round(r.value)} ${r.unit}`, `${round(r.baseline.value)} (${r.baseline.name})`, String(r.ratio)]);
-  const header = ['benchmark', 'bullpen', 'baseline', 'ratio'];
+  const header = ['benchmark', 'measured', 'baseline', 'ratio'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   console.log(line(header));

@@ -1,75 +1,39 @@
 // Worker throughput: Bullpen's WorkerPool vs a raw BullMQ Worker on the same Redis, same
 // concurrency, no-op jobs, Bullpen with its metrics and info logging on. Rounds alternate so
 // both see the same machine noise; the median of each is reported.
-import { Worker as BullWorker, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import pino from 'pino';
-import { createMetrics, Worker, WorkerRegistry, type WorkerClass } from '@bullpen/core';
-import { WorkerPool } from '@bullpen/worker';
 import { deletePrefix, uniquePrefix } from '../test/support/redis';
+import { fillNoop, startBullpenPool, startRawWorker } from './noop-workers';
 import { median, record } from './results';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** `raw` or `bullpen` runs only that side (for `node --cpu-prof`); nothing is recorded then. */
+const ONLY = process.env.BENCH_ONLY;
 const CONCURRENCY = 50;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Both sides count the jobs their processor ran; the last one ends the round. */
-let onJob = () => {};
-
-class NoopWorker extends Worker<{ i: number }> {
-  static override maxRetries = 0;
-  perform() {
-    onJob();
-  }
-}
-
-async function fill(queue: Queue): Promise<void> {
-  for (let i = 0; i < JOBS; i += 1000) {
-    const n = Math.min(1000, JOBS - i);
-    await queue.addBulk(Array.from({ length: n }, (_, k) => ({ name: 'NoopWorker', data: { i: i + k }, opts: { attempts: 1 } })));
-  }
-}
-
-function startRaw(connection: Redis, prefix: string) {
-  const worker = new BullWorker('default', async () => onJob(), { connection, prefix, concurrency: CONCURRENCY, removeOnComplete: { count: 1000 } });
-  return () => worker.close();
-}
-
-async function startBullpen(connection: Redis, prefix: string) {
-  const pool = new WorkerPool({
-    registry: new WorkerRegistry([NoopWorker as WorkerClass]),
-    connection,
-    prefix,
-    queues: ['default'],
-    concurrency: CONCURRENCY,
-    lockSeconds: 30,
-    stalledCheckSeconds: 30,
-    retention: { completedSeconds: 86_400, completedCount: 1000, failedSeconds: 86_400, failedCount: 1000 },
-    // Info logging on, as in production, written where it costs what a pipe would.
-    logger: pino({ level: 'info', base: { service: 'worker' } }, pino.destination({ dest: '/dev/null', sync: false })),
-    services: { metrics: createMetrics(), apiHealthUrl: 'http://127.0.0.1:8080/healthz' },
-  });
-  await pool.start();
-  return () => pool.close(5_000);
-}
 
 /** Jobs per second from when consumption starts until the last job has run. */
 async function round(kind: 'raw' | 'bullpen'): Promise<number> {
   const prefix = uniquePrefix(`bench-${kind}`);
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue('default', { connection, prefix });
-  await fill(queue);
+  await fillNoop(queue, JOBS);
   let done = 0;
-  const finished = new Promise<void>((resolve) => {
-    onJob = () => {
-      if (++done === JOBS) resolve();
-    };
-  });
+  let finish = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const onJob = () => {
+    if (++done === JOBS) finish();
+  };
   const started = performance.now();
-  const stop = kind === 'raw' ? startRaw(connection, prefix) : await startBullpen(connection, prefix);
+  const cpuBefore = process.cpuUsage();
+  const stop = kind === 'raw' ? startRawWorker(connection, prefix, CONCURRENCY, onJob) : await startBullpenPool(connection, prefix, CONCURRENCY, onJob);
   await finished;
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  // CPU per job is the steadier figure on a shared machine; printed for diagnosis, not recorded.
+  console.error(`  ${kind}: ${Math.round(JOBS / seconds)} jobs/s, ${((cpu.user + cpu.system) / JOBS).toFixed(1)} µs CPU per job`);
   await stop();
   await queue.close();
   await deletePrefix(connection, prefix);
@@ -78,11 +42,24 @@ async function round(kind: 'raw' | 'bullpen'): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  if (ONLY === 'raw' || ONLY === 'bullpen') {
+    for (let r = 0; r < ROUNDS; r++) console.error(`${ONLY} ${Math.round(await round(ONLY))} jobs/s`);
+    return;
+  }
+  // One unrecorded round of each first, so neither side pays for JIT warm-up in the results.
+  await round('raw');
+  await round('bullpen');
   const raw: number[] = [];
   const bullpen: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    raw.push(await round('raw'));
-    bullpen.push(await round('bullpen'));
+    // Which side goes first alternates too (ABBA), so neither always inherits the other's garbage.
+    if (r % 2 === 0) {
+      raw.push(await round('raw'));
+      bullpen.push(await round('bullpen'));
+    } else {
+      bullpen.push(await round('bullpen'));
+      raw.push(await round('raw'));
+    }
     console.error(`round ${r + 1}: raw ${Math.round(raw[r])} jobs/s, bullpen ${Math.round(bullpen[r])} jobs/s`);
   }
   record({

@@ -118,19 +118,28 @@ export class Producer {
       data: worker.parseArgs(args),
       opts: jobOptions(worker, options ?? {}),
     }));
+    // One pass: each item's index in request order, grouped by queue.
+    const indexesByQueue = new Map<QueueName, number[]>();
+    prepared.forEach((p, i) => {
+      const indexes = indexesByQueue.get(p.worker.queue);
+      if (indexes) indexes.push(i);
+      else indexesByQueue.set(p.worker.queue, [i]);
+    });
     const results: EnqueuedJob[] = new Array(items.length);
     await Promise.all(
-      QUEUE_NAMES.map(async (queueName) => {
-        const indexes = prepared.flatMap((p, i) => (p.worker.queue === queueName ? [i] : []));
-        if (indexes.length === 0) return;
+      QUEUE_NAMES.filter((q) => indexesByQueue.has(q)).map(async (queueName) => {
+        const indexes = indexesByQueue.get(queueName)!;
         const jobs = await this.queue(queueName).addBulk(
           indexes.map((i) => ({ name: prepared[i].worker.name, data: prepared[i].data, opts: prepared[i].opts })),
         );
+        // The enqueued counter goes up once per worker by its count, not once per job.
+        const enqueuedByWorker = new Map<string, number>();
         jobs.forEach((job, k) => {
-          const { worker } = prepared[indexes[k]];
-          results[indexes[k]] = { id: job.id!, worker: worker.name, queue: queueName };
-          this.deps.metrics?.jobsEnqueued.inc({ queue: queueName, worker: worker.name });
+          const name = prepared[indexes[k]].worker.name;
+          results[indexes[k]] = { id: job.id!, worker: name, queue: queueName };
+          enqueuedByWorker.set(name, (enqueuedByWorker.get(name) ?? 0) + 1);
         });
+        for (const [worker, count] of enqueuedByWorker) this.deps.metrics?.jobsEnqueued.inc({ queue: queueName, worker }, count);
       }),
     );
     return results;

@@ -73,6 +73,12 @@ export class WorkerPool {
         metrics.jobsStalled.inc({ queue });
         opts.logger.warn({ queue, jobId }, 'job stalled, moved back to wait');
       });
+      // Counters start at 0 for every job this queue can run, so a pod's first failure or stall
+      // is a visible increase() rather than a new series.
+      for (const cls of opts.registry.list().filter((c) => c.queue === queue)) {
+        for (const counter of [metrics.jobsCompleted, metrics.jobsFailed, metrics.jobsRetried]) counter.inc({ queue, worker: cls.name }, 0);
+      }
+      metrics.jobsStalled.inc({ queue }, 0);
       metrics.workerConcurrency.set({ queue }, opts.concurrency);
       metrics.workerActiveJobs.set({ queue }, 0);
       this.workers.push(worker);
@@ -119,7 +125,8 @@ export class WorkerPool {
           logger.warn({ err, jobId: job.id }, 'could not hand back job; stalled recovery will');
         }
       }
-      for (const worker of this.workers) worker.cancelAllJobs('worker shutting down');
+      // The processor takes no BullMQ signal (see createProcessor): each job's own signal is aborted here.
+      for (const running of this.active.values()) running.abort('worker shutting down');
     }
     await Promise.allSettled(this.workers.map((w) => w.close(!drained)));
     return { handedBack };

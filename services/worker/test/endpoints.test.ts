@@ -20,6 +20,10 @@ describe('worker health and metrics port', () => {
     expect(metrics).toContain('bullpen_worker_concurrency{queue="low"} 3');
     expect(metrics).not.toContain('bullpen_worker_concurrency{queue="default"}');
     expect(metrics).toContain('bullpen_worker_active_jobs{queue="low"} 0');
+    // Counters exist at 0 from the start, so the first failure shows as an increase.
+    expect(metrics).toContain('bullpen_jobs_failed_total{queue="critical",worker="HealthCheckWorker"} 0');
+    expect(metrics).toContain('bullpen_jobs_stalled_total{queue="low"} 0');
+    expect(metrics).not.toContain('worker="DataProcessingWorker"'); // it runs on default, not consumed here
     expect(metrics).toContain('bullpen_queue_jobs{queue="critical",state="waiting"} 0');
     expect(metrics).toContain('process_resident_memory_bytes');
     expect((await fetch(url('/nope'))).status).toBe(404);
