@@ -8,10 +8,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { deletePrefix, uniquePrefix } from '../test/support/redis';
-import { fillNoop, startBullpenPool, startRawWorker } from './noop-workers';
+import { noopRound } from './noop-workers';
 import { record } from './results';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -95,26 +94,7 @@ async function celeryRound(redis: Redis, pool: 'prefork' | 'threads', concurrenc
 
 /** The baseline (raw BullMQ Worker) or Bullpen's WorkerPool, concurrency 50, on the same no-op jobs. */
 async function nodeRound(redis: Redis, kind: 'raw' | 'bullpen'): Promise<number> {
-  const prefix = uniquePrefix(`bench-celery-${kind}`);
-  const queue = new Queue('default', { connection: redis, prefix });
-  try {
-    await fillNoop(queue, JOBS);
-    let done = 0;
-    let finish = () => {};
-    const finished = new Promise<void>((resolve) => (finish = resolve));
-    const onJob = () => {
-      if (++done === JOBS) finish();
-    };
-    const started = performance.now();
-    const stop = kind === 'raw' ? startRawWorker(redis, prefix, 50, onJob) : await startBullpenPool(redis, prefix, 50, onJob);
-    await finished;
-    const perSecond = JOBS / ((performance.now() - started) / 1000);
-    await stop();
-    return perSecond;
-  } finally {
-    await queue.close();
-    await deletePrefix(redis, prefix);
-  }
+  return (await noopRound(redis, kind, 50, JOBS, uniquePrefix(`bench-celery-${kind}`))).jobsPerSecond;
 }
 
 async function main(): Promise<void> {

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { createMetrics, Worker, WorkerRegistry, type WorkerClass } from '@bullpen/core';
 import { WorkerPool } from '@bullpen/worker';
+import { deletePrefix } from '../test/support/redis';
 
 /** Called by whichever side runs a job; set by the round that is running. */
 let onJob = () => {};
@@ -51,4 +52,38 @@ export async function startBullpenPool(connection: Redis, prefix: string, concur
   });
   await pool.start();
   return () => pool.close(5_000);
+}
+
+export interface NoopRound {
+  jobsPerSecond: number;
+  /** CPU time of this process per job, in microseconds: steadier than throughput on a shared machine. */
+  cpuMicrosPerJob: number;
+}
+
+/**
+ * Fills a fresh prefix with `count` no-op jobs, runs them on `kind` at `concurrency`, and
+ * measures from the moment consumption starts until the last job has run. Cleans up after.
+ */
+export async function noopRound(connection: Redis, kind: 'raw' | 'bullpen', concurrency: number, count: number, prefix: string): Promise<NoopRound> {
+  const queue = new Queue('default', { connection, prefix });
+  try {
+    await fillNoop(queue, count);
+    let done = 0;
+    let finish = () => {};
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const onJob = () => {
+      if (++done === count) finish();
+    };
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const stop = kind === 'raw' ? startRawWorker(connection, prefix, concurrency, onJob) : await startBullpenPool(connection, prefix, concurrency, onJob);
+    await finished;
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    await stop();
+    return { jobsPerSecond: count / seconds, cpuMicrosPerJob: (cpu.user + cpu.system) / count };
+  } finally {
+    await queue.close();
+    await deletePrefix(connection, prefix);
+  }
 }

@@ -1,10 +1,9 @@
 // Worker throughput: Bullpen's WorkerPool vs a raw BullMQ Worker on the same Redis, same
 // concurrency, no-op jobs, Bullpen with its metrics and info logging on. Rounds alternate so
 // both see the same machine noise; the median of each is reported.
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { deletePrefix, uniquePrefix } from '../test/support/redis';
-import { fillNoop, startBullpenPool, startRawWorker } from './noop-workers';
+import { uniquePrefix } from '../test/support/redis';
+import { noopRound } from './noop-workers';
 import { median, record } from './results';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
@@ -16,29 +15,15 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Jobs per second from when consumption starts until the last job has run. */
 async function round(kind: 'raw' | 'bullpen'): Promise<number> {
-  const prefix = uniquePrefix(`bench-${kind}`);
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue('default', { connection, prefix });
-  await fillNoop(queue, JOBS);
-  let done = 0;
-  let finish = () => {};
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  const onJob = () => {
-    if (++done === JOBS) finish();
-  };
-  const started = performance.now();
-  const cpuBefore = process.cpuUsage();
-  const stop = kind === 'raw' ? startRawWorker(connection, prefix, CONCURRENCY, onJob) : await startBullpenPool(connection, prefix, CONCURRENCY, onJob);
-  await finished;
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  // CPU per job is the steadier figure on a shared machine; printed for diagnosis, not recorded.
-  console.error(`  ${kind}: ${Math.round(JOBS / seconds)} jobs/s, ${((cpu.user + cpu.system) / JOBS).toFixed(1)} µs CPU per job`);
-  await stop();
-  await queue.close();
-  await deletePrefix(connection, prefix);
-  await connection.quit();
-  return JOBS / seconds;
+  try {
+    const { jobsPerSecond, cpuMicrosPerJob } = await noopRound(connection, kind, CONCURRENCY, JOBS, uniquePrefix(`bench-${kind}`));
+    // CPU per job is the steadier figure on a shared machine; printed for diagnosis, not recorded.
+    console.error(`  ${kind}: ${Math.round(jobsPerSecond)} jobs/s, ${cpuMicrosPerJob.toFixed(1)} µs CPU per job`);
+    return jobsPerSecond;
+  } finally {
+    await connection.quit();
+  }
 }
 
 async function main(): Promise<void> {
