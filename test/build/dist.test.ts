@@ -1,4 +1,6 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deletePrefix, testRedis, uniquePrefix, TEST_REDIS_URL } from '../support/redis';
 
@@ -18,6 +20,15 @@ describe('the compiled services, as the images run them', () => {
     const redis = testRedis();
     for (const prefix of prefixes) await deletePrefix(redis, prefix);
     await redis.quit();
+  });
+
+  it('the bullpen CLI runs from dist/ and says plainly when there is no cluster', () => {
+    const run = spawnSync(process.execPath, [join(ROOT, 'services/cli/dist/main.js'), 'status'], {
+      env: { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'bullpen-home-')) },
+      encoding: 'utf8',
+    });
+    expect(run.stderr.trim()).toMatch(/^bullpen: no Kubernetes cluster: no kubeconfig/);
+    expect(run.status).toBe(1);
   });
 
   it.each([
