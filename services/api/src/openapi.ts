@@ -4,7 +4,7 @@ import type { WorkerInfo } from './schemas';
 
 type Json = Record<string, unknown>;
 
-/** Version of the HTTP contract (DESIGN.md §5), not of the package. */
+/** Version of the HTTP contract (the routes in services/api/README.md), not of the package. */
 export const OPENAPI_VERSION = '1.0.0';
 
 /** The component schemas, each generated from the zod schema the code uses. */

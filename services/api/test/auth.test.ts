@@ -3,7 +3,7 @@ import { ADMIN_TOKEN, AS, CLIENT_TOKEN, startTestApi, type TestApi } from './sup
 
 type Role = 'client' | 'admin';
 
-/** Every bearer-protected route of DESIGN.md §5 (plus the backlog), with the role it needs. */
+/** Every bearer-protected route (see services/api/README.md), with the role it needs. */
 const ROUTES: Array<{ method: 'get' | 'post' | 'delete'; path: string; role: Role; body?: object }> = [
   { method: 'post', path: '/api/jobs', role: 'client', body: { worker: 'DataProcessingWorker', args: { userId: 1 } } },
   { method: 'post', path: '/api/jobs/bulk', role: 'client', body: { jobs: [{ worker: 'DataProcessingWorker', args: { userId: 1 } }] } },

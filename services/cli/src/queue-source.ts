@@ -35,7 +35,7 @@ export interface ApiQueueSourceOptions {
   timeoutMs: number;
 }
 
-/** The part of `GET /api/queues` read here (DESIGN.md section 5: counts per state, paused flag). */
+/** The part of `GET /api/queues` read here (counts per state, paused flag; see services/api/README.md). */
 interface QueueListBody {
   queues: Record<string, { paused: boolean; counts: Record<string, number>; oldestWaitingSeconds?: number }>;
 }
