@@ -273,6 +273,8 @@ describe('dashboard and alert queries on a real Prometheus scraping api, worker 
       beat.waitForLog('beat started').then((l) => l.metricsPort as number),
       api.waitForLog('api started').then((l) => l.port as number),
     ]);
+    // The API answers 503 until its Redis connection is up.
+    await api.waitForLog('redis ready');
 
     const target = (port: number, pod: string) => ({ targets: [`127.0.0.1:${port}`], labels: { namespace: NAMESPACE, pod } });
     await prometheus.start({

@@ -46,6 +46,8 @@ describe(`bounded soak: ${JOBS} jobs through the API and a worker, ${100 / FAIL_
     const worker = startFixtureService('worker', workers, { ...env, LOG_LEVEL: 'info', METRICS_PORT: '0', WORKER_CONCURRENCY: '50', WORKER_QUEUES: 'default' });
     procs.push(api, worker);
     const apiUrl = `http://127.0.0.1:${(await api.waitForLog('api started')).port}`;
+    // The API listens before its Redis connection is up and answers 503 until then, as /readyz says.
+    await api.waitForLog('redis ready');
     const workerUrl = `http://127.0.0.1:${(await worker.waitForLog('worker started')).metricsPort}`;
     const baselineRedis = Number(/used_memory:(\d+)/.exec(await client.info('memory'))![1]);
 

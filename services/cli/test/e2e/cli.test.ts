@@ -82,6 +82,7 @@ describe('bullpen CLI against a real kube-apiserver (no kubelet: replicas are se
       ),
     ]);
     const started = await api.waitForLog('api started');
+    await api.waitForLog('redis ready'); // 503 until then
     apiUrl = `http://127.0.0.1:${started.port}`;
   });
 
