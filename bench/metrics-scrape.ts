@@ -14,6 +14,7 @@ import { createBeatService, loadBeatConfig } from '@bullpen/beat';
 import { createLogger, createRedis } from '@bullpen/core';
 import { discoverWorkers } from '@bullpen/worker';
 import { Queue } from 'bullmq';
+import { deletePrefix } from '../test/support/redis';
 import { record } from './results';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -43,17 +44,6 @@ async function measure(fn: () => Promise<unknown>): Promise<Stats> {
     samples.push(performance.now() - started);
   }
   return stats(samples);
-}
-
-async function deleteKeys(redis: ReturnType<typeof createRedis>, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5_000);
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return deleted;
 }
 
 async function main(): Promise<void> {
@@ -104,7 +94,7 @@ async function main(): Promise<void> {
   } finally {
     await beat.close();
     await queue.close();
-    const deleted = await deleteKeys(redis, prefix);
+    const deleted = await deletePrefix(redis, prefix);
     console.log(`  deleted ${deleted} keys under ${prefix}`);
     await redis.quit();
   }

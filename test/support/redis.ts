@@ -8,25 +8,27 @@ export function uniquePrefix(name: string): string {
   return `test-${name}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Deletes every key under `prefix`. */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+/** Every key matching `pattern` (SCAN, never KEYS). */
+export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
+    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    keys.push(...batch);
     cursor = next;
   } while (cursor !== '0');
+  return keys;
+}
+
+/** Deletes every key under `prefix`; returns how many there were. */
+export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
+  const keys = await scanKeys(redis, `${prefix}:*`);
+  for (let i = 0; i < keys.length; i += 1000) await redis.unlink(...keys.slice(i, i + 1000));
+  return keys.length;
 }
 
 export async function countKeys(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let count = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    count += keys.length;
-    cursor = next;
-  } while (cursor !== '0');
-  return count;
+  return (await scanKeys(redis, `${prefix}:*`)).length;
 }
 
 export function testRedis(): Redis {

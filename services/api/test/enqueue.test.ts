@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { AS, scanKeys, startTestApi, type TestApi } from './support/api';
+import { scanKeys } from '../../../test/support/redis';
+import { AS, startTestApi, type TestApi } from './support/api';
 
 const job = { worker: 'DataProcessingWorker', args: { userId: 42, format: 'csv' } };
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

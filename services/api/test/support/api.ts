@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { createLogger, JOB_STATES, waitForRedis, WorkerRegistry, type Env } from '@bullpen/core';
 import { DataProcessingWorker, HealthCheckWorker } from '@bullpen/worker';
-import type { Redis } from 'ioredis';
 import { createApi, loadApiConfig, type Api } from '../../src';
+import { countKeys, deletePrefix, uniquePrefix } from '../../../../test/support/redis';
 import { EchoWorker, FlakyWorker, GateWorker } from './workers';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -17,11 +16,6 @@ export const AS = {
   otherClient: { Authorization: `Bearer ${OTHER_CLIENT_TOKEN}` },
   admin: { Authorization: `Bearer ${ADMIN_TOKEN}` },
 } as const;
-
-/** A key prefix no other test uses, so test files run in parallel against one Redis. */
-export function uniquePrefix(): string {
-  return `test-api-${randomBytes(6).toString('hex')}`;
-}
 
 /** The built-in workers plus the test ones; the API and in-process workers share it. */
 export function testRegistry(): WorkerRegistry {
@@ -49,7 +43,7 @@ export interface TestApiOptions {
 
 /** Starts a real API on an ephemeral port with its own prefix. */
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
-  const prefix = uniquePrefix();
+  const prefix = uniquePrefix('api');
   const env: Env = { REDIS_URL, BULLPEN_PREFIX: prefix, PORT: '0', API_TOKENS, LOG_LEVEL: 'silent', SHUTDOWN_TIMEOUT_SECONDS: '2', ...options.env };
   const config = loadApiConfig(env);
   const api = createApi({ config, registry: options.registry ?? testRegistry(), logger: createLogger('api', config.logLevel) });
@@ -68,27 +62,15 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       const counts = await Promise.all(api.producer.allQueues().map((q) => q.getJobCounts(...JOB_STATES)));
       return counts.reduce((sum, c) => sum + Object.values(c).reduce((a, b) => a + b, 0), 0);
     },
-    countKeys: () => scanKeys(api.redis, `${prefix}:*`).then((keys) => keys.length),
+    countKeys: () => countKeys(api.redis, prefix),
     async close() {
       try {
         if (api.redis.status === 'ready') {
-          const keys = await scanKeys(api.redis, `${prefix}:*`);
-          if (keys.length > 0) await api.redis.unlink(...keys);
+          await deletePrefix(api.redis, prefix);
         }
       } finally {
         await api.close();
       }
     },
   };
-}
-
-export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys;
 }
