@@ -113,22 +113,26 @@ export class WorkerPool {
     await Promise.all(this.workers.map((w) => w.pause(true)));
     logger.info({ active: this.active.size, deadlineMs }, 'stopped fetching, draining active jobs');
     const drained = this.active.size === 0 || (await this.waitForIdle(deadlineMs));
-    let handedBack = 0;
-    if (!drained) {
-      for (const { job, token } of [...this.active.values()]) {
-        try {
-          await job.moveToWait(token);
-          handedBack++;
-          logger.warn({ queue: job.queueName, worker: job.name, jobId: job.id }, 'job outlived the shutdown deadline, handed back');
-        } catch (err) {
-          // The lock is gone already: the stalled check hands it back instead.
-          logger.warn({ err, jobId: job.id }, 'could not hand back job; stalled recovery will');
-        }
-      }
-      // The processor takes no BullMQ signal (see createProcessor): each job's own signal is aborted here.
-      for (const running of this.active.values()) running.abort('worker shutting down');
+    if (drained) {
+      await Promise.allSettled(this.workers.map((w) => w.close()));
+      return { handedBack: 0 };
     }
-    await Promise.allSettled(this.workers.map((w) => w.close(!drained)));
+    // Close before handing back: a fetch already blocked on Redis would wake up for the marker
+    // moveToWait adds and take the job again into this dying process.
+    await Promise.allSettled(this.workers.map((w) => w.close(true)));
+    let handedBack = 0;
+    for (const { job, token } of [...this.active.values()]) {
+      try {
+        await job.moveToWait(token);
+        handedBack++;
+        logger.warn({ queue: job.queueName, worker: job.name, jobId: job.id }, 'job outlived the shutdown deadline, handed back');
+      } catch (err) {
+        // The lock is gone already: the stalled check hands it back instead.
+        logger.warn({ err, jobId: job.id }, 'could not hand back job; stalled recovery will');
+      }
+    }
+    // The processor takes no BullMQ signal (see createProcessor): each job's own signal is aborted here.
+    for (const running of this.active.values()) running.abort('worker shutting down');
     return { handedBack };
   }
 
