@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 REDIS_URL ?= redis://127.0.0.1:6379
 export REDIS_URL
+# Tests, dev and benches run on Node 24 (engines.node): the node on PATH if it is 24+, else the
+# pinned one scripts/install-node.sh caches. npm and npx run on it too (their shebang is env node).
+NODE24 = nodebin="$$(bash scripts/install-node.sh)" || exit 1; export PATH="$$nodebin:$$PATH";
 
 .PHONY: help install redis dev test typecheck build lint bench
 
@@ -16,11 +19,10 @@ redis: ## Start a local Redis on REDIS_URL unless one answers there
 	@bash scripts/ensure-redis.sh
 
 dev: install redis ## Install, start Redis if needed, run api + worker + beat
-	npm run serve
+	@$(NODE24) npm run serve
 
 test: install redis ## Run every test (real Redis, real helm, real Chromium)
-	npm run typecheck
-	npm test
+	@$(NODE24) echo "node $$(node --version)"; npm run typecheck && npm test
 
 typecheck: ## Type-check every service
 	npm run typecheck
@@ -35,7 +37,7 @@ BENCHES := worker-throughput start-latency http-enqueue memory metrics-scrape ce
 
 bench: install redis ## Run the benchmarks (ratios against raw BullMQ / minimal Express) into bench/results.json
 	@rm -f bench/results.json
-	@for b in $(BENCHES); do echo "== bench/$$b.ts"; node --conditions=development --import tsx bench/$$b.ts || exit 1; done
+	@$(NODE24) for b in $(BENCHES); do echo "== bench/$$b.ts"; node --conditions=development --import tsx bench/$$b.ts || exit 1; done
 
 # --- kubernetes (chart, manifests, images, deploy) ---
 ENV ?= preview
@@ -77,7 +79,7 @@ scale: check-env ## Set a worker group's pods by hand: ENV=... REPLICAS=N [GROUP
 	"$$kubectl" -n bullpen-$(ENV) scale $$deploy --replicas=$(REPLICAS)
 
 test-k8s: install redis ## E2E: chart + bullpen CLI on a real kube-apiserver and etcd on loopback (no pods run)
-	@vars="$$(bash scripts/kube-test-env.sh)" || exit 1; eval "$$vars"; \
+	@$(NODE24) vars="$$(bash scripts/kube-test-env.sh)" || exit 1; eval "$$vars"; \
 	npx jest --runInBand --testPathIgnorePatterns '/node_modules/' -- services/cli/test/e2e
 
 check-env:
