@@ -3,7 +3,7 @@ module.exports = {
   loader: 'ts',
   format: 'cjs',
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   // The registry finds workers by class name: never rename classes.
   keepNames: true,
 };
