@@ -59,17 +59,28 @@ export interface RenderOptions {
   profile?: Profile;
   values?: object;
   namespace?: string;
+  /** API versions the pretend cluster serves beyond the built-in ones (`--api-versions`), e.g. monitoring.coreos.com/v1. */
+  apiVersions?: string[];
 }
 
-function templateArgs({ profile = 'defaults', namespace = 'bullpen-test' }: RenderOptions): string[] {
-  return ['template', 'bullpen', CHART, '--namespace', namespace, ...PROFILES[profile].flatMap((f) => ['--values', f])];
+function templateArgs({ profile = 'defaults', namespace = 'bullpen-test', apiVersions = [] }: RenderOptions): string[] {
+  return [
+    'template', 'bullpen', CHART, '--namespace', namespace,
+    ...PROFILES[profile].flatMap((f) => ['--values', f]),
+    ...apiVersions.flatMap((v) => ['--api-versions', v]),
+  ];
+}
+
+/** The rendered text itself, for checks across every object (e.g. that a number appears nowhere). */
+export function renderText(options: RenderOptions = {}): string {
+  const res = helm(templateArgs(options), options.values);
+  if (res.status !== 0) throw new Error(`helm template failed: ${res.stderr.trim()}`);
+  return res.stdout;
 }
 
 /** Renders the chart (test hooks included) and returns every object; throws with helm's error. */
 export function render(options: RenderOptions = {}): K8sObject[] {
-  const res = helm(templateArgs(options), options.values);
-  if (res.status !== 0) throw new Error(`helm template failed: ${res.stderr.trim()}`);
-  return parseAllDocuments(res.stdout)
+  return parseAllDocuments(renderText(options))
     .map((doc) => doc.toJS() as K8sObject | null)
     .filter((obj): obj is K8sObject => obj !== null);
 }

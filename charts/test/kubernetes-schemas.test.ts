@@ -34,6 +34,7 @@ const MATRIX: Array<[string, RenderOptions]> = [
   ['defaults', {}],
   ['preview', { profile: 'preview' }],
   ['production', { profile: 'production' }],
+  ['production where prometheus-operator runs', { profile: 'production', apiVersions: ['monitoring.coreos.com/v1'] }],
   ['keda metrics-api', { values: { workers: { defaults: { keda: { enabled: true } } } } }],
   ['keda prometheus', { values: { workers: { defaults: { keda: { enabled: true, trigger: 'prometheus' } } } } }],
   [
@@ -63,11 +64,21 @@ const MATRIX: Array<[string, RenderOptions]> = [
     'scheduling and extras',
     {
       values: {
-        image: { registry: 'ghcr.io/acme/', tag: '1.2.3' },
+        image: { registry: 'ghcr.io/acme/', tag: '1.2.3', worker: { digest: `sha256:${'c'.repeat(64)}` } },
         imagePullSecrets: [{ name: 'regcred' }],
-        api: { nodeSelector: { pool: 'web' }, tolerations: [{ key: 'web', operator: 'Exists' }], extraEnv: { FOO: 'bar' } },
+        api: {
+          nodeSelector: { pool: 'web' },
+          tolerations: [{ key: 'web', operator: 'Exists' }],
+          extraEnv: { FOO: 'bar' },
+          pdb: { enabled: true, maxUnavailable: '50%' },
+          topologySpreadConstraints: [{ maxSkew: 2, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' }],
+        },
         workers: { defaults: { affinity: { nodeAffinity: {} }, podAnnotations: { a: 'b' } } },
-        redis: { persistence: { enabled: false, storageClass: 'fast' } },
+        redis: {
+          port: 6380,
+          image: { repository: 'mirror.example.com/redis', digest: `sha256:${'d'.repeat(64)}` },
+          persistence: { enabled: false, storageClass: 'fast' },
+        },
       },
     },
   ],

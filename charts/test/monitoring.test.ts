@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CHART, find, ofKind, render } from './helm';
+import { CHART, find, ofKind, render, renderError } from './helm';
 
 const MONITORING_KINDS = ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'];
 const ALL_ON = {
@@ -28,6 +28,41 @@ describe('monitoring objects', () => {
   ])('renders only the %s its flag turns on', (flag, kind) => {
     const objects = render({ values: { monitoring: { [flag]: { enabled: true } } } });
     expect(MONITORING_KINDS.filter((k) => ofKind(objects, k).length > 0)).toEqual([kind]);
+  });
+
+  describe('production: "auto", on exactly where prometheus-operator serves its API', () => {
+    const OPERATOR = ['monitoring.coreos.com/v1'];
+    const rendered = (options: Parameters<typeof render>[0]) => MONITORING_KINDS.filter((k) => ofKind(render(options), k).length > 0);
+
+    it('renders ServiceMonitor, PodMonitor and PrometheusRule when the cluster serves monitoring.coreos.com/v1', () => {
+      expect(rendered({ profile: 'production', apiVersions: OPERATOR })).toEqual(MONITORING_KINDS);
+    });
+
+    it('renders none of them where it does not', () => {
+      expect(rendered({ profile: 'production' })).toEqual([]);
+    });
+
+    it('an explicit false wins over a cluster that serves it', () => {
+      const values = { monitoring: { podMonitor: { enabled: false } } };
+      expect(rendered({ profile: 'production', apiVersions: OPERATOR, values })).toEqual(['ServiceMonitor', 'PrometheusRule']);
+    });
+
+    it('an explicit true wins over a cluster that does not', () => {
+      const values = { monitoring: { prometheusRule: { enabled: true } } };
+      expect(rendered({ profile: 'production', values })).toEqual(['PrometheusRule']);
+    });
+
+    it('the chart defaults and preview stay off even where the operator runs', () => {
+      expect(rendered({ apiVersions: OPERATOR })).toEqual([]);
+      expect(rendered({ profile: 'preview', apiVersions: OPERATOR })).toEqual([]);
+    });
+
+    it('"auto" is the only string the schema takes', () => {
+      expect(renderError({ values: { monitoring: { serviceMonitor: { enabled: 'yes' } } } })).toContain(
+        "values don't meet the specifications of the schema",
+      );
+      expect(rendered({ values: { monitoring: { serviceMonitor: { enabled: 'auto' } } }, apiVersions: OPERATOR })).toEqual(['ServiceMonitor']);
+    });
   });
 
   it('scrapes the api through its Service and workers and beat through their pods', () => {

@@ -1,4 +1,4 @@
-import { envOf, find, ofKind, podSpecs, render } from './helm';
+import { envOf, find, ofKind, podSpecs, render, renderText } from './helm';
 
 const appContainers = (objects: ReturnType<typeof render>) =>
   podSpecs(objects)
@@ -19,11 +19,52 @@ describe('Redis', () => {
     const container = redis.spec.template.spec.containers[0];
     expect(container.args).toEqual(['/etc/redis/redis.conf', '--requirepass', '$(REDIS_PASSWORD)']);
     expect(envOf(container).REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'bullpen-redis', key: 'redis-password' } });
-    expect(container.readinessProbe.exec.command.join(' ')).toContain('redis-cli ping');
+    expect(container.readinessProbe.exec.command.join(' ')).toContain('redis-cli -p 6379 ping');
     expect(container.livenessProbe.tcpSocket).toEqual({ port: 'redis' });
     expect(redis.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('8Gi');
     const password = Buffer.from(find(objects, 'Secret', 'bullpen-redis').data['redis-password'], 'base64').toString();
     expect(password).toMatch(/^[A-Za-z0-9]{32}$/); // URL-safe: it goes into REDIS_URL as is
+  });
+
+  it('serves, probes and connects on redis.port, with 6379 nowhere else in the render', () => {
+    const values = { redis: { port: 6380 } };
+    expect(renderText({ values })).not.toContain('6379');
+    const objects = render({ values });
+    expect(find(objects, 'ConfigMap', 'bullpen-redis').data['redis.conf']).toMatch(/^port 6380$/m);
+    for (const name of ['bullpen-redis', 'bullpen-redis-headless']) {
+      expect(find(objects, 'Service', name).spec.ports).toEqual([{ name: 'redis', port: 6380, targetPort: 'redis' }]);
+    }
+    const container = find(objects, 'StatefulSet', 'bullpen-redis').spec.template.spec.containers[0];
+    expect(container.ports).toEqual([{ name: 'redis', containerPort: 6380 }]);
+    // Without -p, redis-cli pings 6379 and the pod never becomes Ready.
+    expect(container.readinessProbe.exec.command).toEqual(['sh', '-c', 'test "$(redis-cli -p 6380 ping)" = PONG']);
+    expect(container.livenessProbe.tcpSocket).toEqual({ port: 'redis' });
+    // The NetworkPolicy names the port, so it follows the container's.
+    expect(find(objects, 'NetworkPolicy', 'bullpen-redis').spec.ingress[0].ports).toEqual([{ port: 'redis', protocol: 'TCP' }]);
+    const containers = appContainers(objects);
+    expect(containers).toHaveLength(3);
+    for (const { env } of containers) expect(env.REDIS_URL).toBe('redis://:$(REDIS_PASSWORD)@bullpen-redis:6380');
+  });
+
+  it('defaults to port 6379 everywhere', () => {
+    const objects = render();
+    expect(find(objects, 'ConfigMap', 'bullpen-redis').data['redis.conf']).toMatch(/^port 6379$/m);
+    expect(find(objects, 'StatefulSet', 'bullpen-redis').spec.template.spec.containers[0].ports).toEqual([{ name: 'redis', containerPort: 6379 }]);
+    expect(find(objects, 'Service', 'bullpen-redis').spec.ports[0].port).toBe(6379);
+  });
+
+  it('runs redis-server from the image with the mounted config, as uid 999, writing only to volumes', () => {
+    const pod = find(render(), 'StatefulSet', 'bullpen-redis').spec.template.spec;
+    const container = pod.containers[0];
+    expect(container.command).toEqual(['redis-server']);
+    expect(pod.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999 });
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(container.volumeMounts).toEqual([
+      { name: 'data', mountPath: '/data' },
+      { name: 'config', mountPath: '/etc/redis', readOnly: true },
+      { name: 'tmp', mountPath: '/tmp' },
+    ]);
+    expect(find(render(), 'ConfigMap', 'bullpen-redis').data['redis.conf']).toMatch(/^dir \/data$/m);
   });
 
   it('uses an emptyDir instead of a PVC when persistence is off', () => {

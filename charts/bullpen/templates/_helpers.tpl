@@ -43,13 +43,25 @@ helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version | replace "+
 
 {{/* Images -------------------------------------------------------------------------------- */}}
 
+{{/*
+An image reference. Bullpen's images: <registry>/<repository>:<tag>, the tag image.tag or else the
+chart's appVersion, so a chart version always runs the images built for it. With a digest
+("sha256:..."), <registry>/<repository>@<digest>: the digest alone says what runs, the tag is left
+out. Call with (dict "ctx" $ "role" "api"|"worker").
+*/}}
 {{- define "bullpen.image" -}}
 {{- $img := index .ctx.Values.image .role -}}
-{{- $tag := default .ctx.Chart.AppVersion .ctx.Values.image.tag -}}
-{{- if .ctx.Values.image.registry -}}
-{{- printf "%s/%s:%s" (trimSuffix "/" .ctx.Values.image.registry) $img $tag -}}
+{{- $repo := $img.repository -}}
+{{- with .ctx.Values.image.registry }}{{ $repo = printf "%s/%s" (trimSuffix "/" .) $repo }}{{ end -}}
+{{- include "bullpen.imageRef" (dict "repository" $repo "tag" (default .ctx.Chart.AppVersion .ctx.Values.image.tag) "digest" $img.digest) -}}
+{{- end -}}
+
+{{/* repository:tag, or repository@digest when a digest is given. */}}
+{{- define "bullpen.imageRef" -}}
+{{- if .digest -}}
+{{- printf "%s@%s" .repository .digest -}}
 {{- else -}}
-{{- printf "%s:%s" $img $tag -}}
+{{- printf "%s:%s" .repository (required "an image tag is empty" .tag) -}}
 {{- end -}}
 {{- end -}}
 
@@ -107,7 +119,7 @@ from the Secret and Kubernetes expands $(REDIS_PASSWORD) inside REDIS_URL (depen
 {{- end }}
 - name: REDIS_URL
 {{- if .Values.redis.enabled }}
-  value: {{ printf "redis://:$(REDIS_PASSWORD)@%s-redis:6379" (include "bullpen.fullname" .) | quote }}
+  value: {{ printf "redis://:$(REDIS_PASSWORD)@%s-redis:%d" (include "bullpen.fullname" .) (int .Values.redis.port) | quote }}
 {{- else if $secret }}
 {{- $parts := splitn "://" 2 .Values.externalRedis.url }}
   value: {{ printf "%s://:$(REDIS_PASSWORD)@%s" $parts._0 $parts._1 | quote }}
@@ -152,18 +164,35 @@ checksum: they never change once created; after rotating a Secret of your own, r
 checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
 {{- end -}}
 
+{{/*
+nodeSelector, tolerations, affinity and topologySpreadConstraints of a pod. A spread constraint
+without a labelSelector gets one matching the workload's own pods (`selector`, YAML of labels), so
+the values need not repeat the release's labels. Call with (dict "values" map "selector" yamlString).
+*/}}
 {{- define "bullpen.podScheduling" -}}
-{{- with .nodeSelector }}
+{{- with .values.nodeSelector }}
 nodeSelector:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .tolerations }}
+{{- with .values.tolerations }}
 tolerations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .affinity }}
+{{- with .values.affinity }}
 affinity:
   {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .values.topologySpreadConstraints }}
+{{- $constraints := list }}
+{{- range . }}
+{{- $c := deepCopy . }}
+{{- if not (hasKey $c "labelSelector") }}
+{{- $_ := set $c "labelSelector" (dict "matchLabels" ($.selector | fromYaml)) }}
+{{- end }}
+{{- $constraints = append $constraints $c }}
+{{- end }}
+topologySpreadConstraints:
+  {{- toYaml $constraints | nindent 2 }}
 {{- end }}
 {{- end -}}
 
@@ -244,4 +273,18 @@ and renders the values. Call with (dict "ctx" $ "name" deploymentName "replicas"
 {{- if and (not .Values.redis.enabled) (not .Values.externalRedis.url) -}}
 {{- fail "redis.enabled is false: set externalRedis.url (and externalRedis.existingSecret for a password)" -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+"true" when a prometheus-operator object is to be rendered, else "". Its `enabled` is true, false
+or "auto": render exactly when the cluster serves monitoring.coreos.com/v1 (`helm template` sees
+only what --api-versions names). Call with the object's values (monitoring.serviceMonitor, ...)
+as "flag" and the root as "ctx".
+*/}}
+{{- define "bullpen.monitoringEnabled" -}}
+{{- $on := .flag.enabled -}}
+{{- if eq (toString $on) "auto" -}}
+{{- $on = .ctx.Capabilities.APIVersions.Has "monitoring.coreos.com/v1" -}}
+{{- end -}}
+{{- if eq (toString $on) "true" }}true{{ end -}}
 {{- end -}}
