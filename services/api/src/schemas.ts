@@ -81,6 +81,9 @@ export const QueueSummary = z.object({
   paused: z.boolean(),
   counts: z.record(z.enum(JOB_STATES), z.number().int()),
   oldestWaitingSeconds: z.number().describe('Age of the job that has been ready to run the longest; 0 when none waits'),
+  jobSchedulers: z.number().int().describe(
+    "BullMQ job schedulers on the queue (the beat's cron schedules, and any made by hand). Each keeps its next run as one delayed job, counted in counts.delayed",
+  ),
 });
 
 export const QueueList = z.object({ queues: z.record(queueName, QueueSummary) });

@@ -20,9 +20,23 @@ describe('queues', () => {
     await enqueue({ worker: 'EchoWorker', args: { n: 1 }, delaySeconds: 60 });
     const res = await request(t.url).get('/api/queues').set(AS.client).expect(200);
     expect(Object.keys(res.body.queues)).toEqual(['critical', 'default', 'low']);
-    expect(res.body.queues.critical).toEqual({ paused: false, counts: { ...ZERO, delayed: 1 }, oldestWaitingSeconds: 0 });
-    expect(res.body.queues.default).toEqual({ paused: false, counts: { ...ZERO, waiting: 2 }, oldestWaitingSeconds: expect.any(Number) });
-    expect(res.body.queues.low).toEqual({ paused: false, counts: ZERO, oldestWaitingSeconds: 0 });
+    expect(res.body.queues.critical).toEqual({ paused: false, counts: { ...ZERO, delayed: 1 }, oldestWaitingSeconds: 0, jobSchedulers: 0 });
+    expect(res.body.queues.default).toEqual({ paused: false, counts: { ...ZERO, waiting: 2 }, oldestWaitingSeconds: expect.any(Number), jobSchedulers: 0 });
+    expect(res.body.queues.low).toEqual({ paused: false, counts: ZERO, oldestWaitingSeconds: 0, jobSchedulers: 0 });
+  });
+
+  it("counts each queue's job schedulers, whose next run is one of its delayed jobs", async () => {
+    const critical = t.api.producer.queue('critical');
+    await critical.upsertJobScheduler('health-check', { pattern: '*/10 * * * *' }, { name: 'HealthCheckWorker', data: {} });
+    await critical.upsertJobScheduler('hourly', { pattern: '0 * * * *' }, { name: 'EchoWorker', data: { n: 1 } });
+    await enqueue({ worker: 'EchoWorker', args: { n: 2 }, delaySeconds: 60 });
+    const res = await request(t.url).get('/api/queues').set(AS.client).expect(200);
+    expect(res.body.queues.critical).toEqual({ paused: false, counts: { ...ZERO, delayed: 3 }, oldestWaitingSeconds: 0, jobSchedulers: 2 });
+    expect(res.body.queues.default.jobSchedulers).toBe(0);
+
+    await critical.removeJobScheduler('hourly');
+    const after = await request(t.url).get('/api/queues').set(AS.client).expect(200);
+    expect(after.body.queues.critical).toMatchObject({ counts: { ...ZERO, delayed: 2 }, jobSchedulers: 1 });
   });
 
   it('pauses and resumes a queue for admins', async () => {

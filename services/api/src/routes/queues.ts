@@ -6,7 +6,7 @@ import type { QueueBacklog, QueueSummary } from '../schemas';
 
 type PerQueue<T> = Record<QueueName, T>;
 
-const perQueue = <T>(depths: QueueDepth[], view: (d: QueueDepth) => T): PerQueue<T> =>
+const perQueue = <D extends QueueDepth, T>(depths: D[], view: (d: D) => T): PerQueue<T> =>
   Object.fromEntries(depths.map((d) => [d.queue, view(d)])) as PerQueue<T>;
 
 export function queueRoutes(ctx: ApiContext): Router {
@@ -14,10 +14,25 @@ export function queueRoutes(ctx: ApiContext): Router {
   const router = Router();
   const queues = producer.allQueues();
   const depths = () => guard.run(() => Promise.all(queues.map((q) => readQueueDepth(q, guard.redis))));
+  /** Depths plus each queue's job scheduler count (one ZCARD more), whose next runs sit in delayed. */
+  const depthsWithSchedulers = () =>
+    guard.run(() =>
+      Promise.all(
+        queues.map(async (q) => {
+          const [depth, jobSchedulers] = await Promise.all([readQueueDepth(q, guard.redis), q.getJobSchedulersCount()]);
+          return { ...depth, jobSchedulers };
+        }),
+      ),
+    );
 
   router.get('/api/queues', mw.client, async (_req, res) => {
-    const summary = (d: QueueDepth): QueueSummary => ({ paused: d.paused, counts: d.counts, oldestWaitingSeconds: d.oldestWaitingSeconds });
-    res.json({ queues: perQueue(await depths(), summary) });
+    const summary = (d: QueueDepth & { jobSchedulers: number }): QueueSummary => ({
+      paused: d.paused,
+      counts: d.counts,
+      oldestWaitingSeconds: d.oldestWaitingSeconds,
+      jobSchedulers: d.jobSchedulers,
+    });
+    res.json({ queues: perQueue(await depthsWithSchedulers(), summary) });
   });
 
   /** What KEDA's metrics-api trigger reads: jobs ready to run per queue. */
