@@ -16,7 +16,7 @@ export {
 } from './errors';
 export { connectKube, type ConnectOptions } from './kube-cluster';
 export { planDrain, planScale, type DrainPlan, type QueueReading, type ScalePlan } from './policy';
-export { ApiQueueSource, pendingJobs, type QueueSource, type QueueStats } from './queue-source';
+export { ApiQueueSource, pendingDelayed, pendingJobs, type QueueSource, type QueueStats } from './queue-source';
 export { describeAutoscaler, renderStatus, type StatusReport } from './status-report';
 export { formatAge, renderTable } from './table';
 export { findGroup, joinWorkerGroups, loadWorkerGroups, type Autoscaler, type WorkerGroup } from './worker-group';

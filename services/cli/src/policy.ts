@@ -1,5 +1,5 @@
 import { RefusedError } from './errors';
-import { pendingJobs, type QueueStats } from './queue-source';
+import { pendingDelayed, pendingJobs, type QueueStats } from './queue-source';
 import { KEDA_PAUSED_ANNOTATION, type WorkerGroup } from './worker-group';
 
 /**
@@ -62,8 +62,9 @@ export interface DrainPlan {
 /**
  * A group may go to zero once no job is left that only it would run: each of its queues is empty
  * (nothing ready, running, delayed or waiting for children), or another group that is running or
- * autoscaled consumes that queue too. `force` skips the queue check, never the autoscaler check:
- * an autoscaler would scale the group straight back up.
+ * autoscaled consumes that queue too. A job scheduler's next run (one delayed job per scheduler) is
+ * not left-over work; the plan warns that those schedules stop running instead. `force` skips the
+ * queue check, never the autoscaler check: an autoscaler would scale the group straight back up.
  */
 export function planDrain(group: WorkerGroup, all: readonly WorkerGroup[], reading: QueueReading, force: boolean): DrainPlan {
   const a = group.autoscaler;
@@ -85,12 +86,17 @@ export function planDrain(group: WorkerGroup, all: readonly WorkerGroup[], readi
     );
   }
 
-  const blocking = blockingQueues(group, all, reading.queues);
-  if (blocking.length === 0) return { scale: true, warnings: [] };
+  const unattended = queuesOnlyItRuns(group, all);
+  const blocking = blockingQueues(unattended, reading.queues);
+  const warnings = idleSchedules(unattended, reading.queues);
+  if (blocking.length === 0) return { scale: true, warnings };
   if (force) {
     return {
       scale: true,
-      warnings: [`scaling to zero with jobs left that no other group runs (--force): ${blocking.join('; ')}; they stay in Redis until a group consumes these queues again`],
+      warnings: [
+        `scaling to zero with jobs left that no other group runs (--force): ${blocking.join('; ')}; they stay in Redis until a group consumes these queues again`,
+        ...warnings,
+      ],
     };
   }
   throw new RefusedError(
@@ -99,12 +105,19 @@ export function planDrain(group: WorkerGroup, all: readonly WorkerGroup[], readi
   );
 }
 
-/** "default: 12 ready, 3 active" for each of the group's queues that still needs this group. */
-function blockingQueues(group: WorkerGroup, all: readonly WorkerGroup[], stats: readonly QueueStats[]): string[] {
+/** The group's queues that no other running or autoscaled group consumes. */
+function queuesOnlyItRuns(group: WorkerGroup, all: readonly WorkerGroup[]): string[] {
   const others = all.filter((g) => g.deployment !== group.deployment && (g.autoscaler !== null || g.desiredReplicas > 0));
+  return group.queues.filter((queue) => !others.some((g) => g.queues.includes(queue)));
+}
+
+/**
+ * "default: 12 ready, 3 active" for each of these queues that still holds work. The job
+ * schedulers' next runs are not work left over: waiting for them would never end.
+ */
+function blockingQueues(queues: readonly string[], stats: readonly QueueStats[]): string[] {
   const blocking: string[] = [];
-  for (const queue of group.queues) {
-    if (others.some((g) => g.queues.includes(queue))) continue;
+  for (const queue of queues) {
     const q = stats.find((s) => s.name === queue);
     if (!q) {
       blocking.push(`${queue}: not reported by the API`);
@@ -112,11 +125,18 @@ function blockingQueues(group: WorkerGroup, all: readonly WorkerGroup[], stats: 
       const parts = [
         [q.ready, 'ready'],
         [q.active, 'active'],
-        [q.delayed, 'delayed'],
+        [pendingDelayed(q), 'delayed'],
         [q.waitingChildren, 'waiting for children'],
       ] as const;
       blocking.push(`${queue}: ${parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`).join(', ')}`);
     }
   }
   return blocking;
+}
+
+/** "critical: 1 cron schedule will not run ..." for each of these queues with job schedulers. */
+function idleSchedules(queues: readonly string[], stats: readonly QueueStats[]): string[] {
+  return stats
+    .filter((q) => queues.includes(q.name) && q.jobSchedulers > 0)
+    .map((q) => `${q.name}: ${q.jobSchedulers} cron ${q.jobSchedulers === 1 ? 'schedule' : 'schedules'} will not run until a group consumes the queue again`);
 }

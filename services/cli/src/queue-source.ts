@@ -13,11 +13,24 @@ export interface QueueStats {
   waitingChildren: number;
   failed: number;
   paused: boolean;
+  /**
+   * BullMQ job schedulers on the queue (the beat's cron schedules). Each keeps its next run as one
+   * delayed job, counted in `delayed`; 0 when the API does not say.
+   */
+  jobSchedulers: number;
 }
 
-/** Jobs a worker would still have to run: ready, running, delayed or waiting for children. */
+/**
+ * Delayed jobs other than the schedulers' next runs: one delayed job per scheduler is its next
+ * occurrence, which is not work left over (it is due in the future, and again after that).
+ */
+export function pendingDelayed(q: QueueStats): number {
+  return Math.max(0, q.delayed - q.jobSchedulers);
+}
+
+/** Jobs a worker would still have to run: ready, running, delayed (bar the schedulers' next runs) or waiting for children. */
 export function pendingJobs(q: QueueStats): number {
-  return q.ready + q.active + q.delayed + q.waitingChildren;
+  return q.ready + q.active + pendingDelayed(q) + q.waitingChildren;
 }
 
 /** Where queue depths come from. */
@@ -35,14 +48,14 @@ export interface ApiQueueSourceOptions {
   timeoutMs: number;
 }
 
-/** The part of `GET /api/queues` read here (counts per state, paused flag; see services/api/README.md). */
+/** The part of `GET /api/queues` read here (counts per state, paused flag, schedulers; see services/api/README.md). */
 interface QueueListBody {
-  queues: Record<string, { paused: boolean; counts: Record<string, number>; oldestWaitingSeconds?: number }>;
+  queues: Record<string, { paused: boolean; counts: Record<string, number>; oldestWaitingSeconds?: number; jobSchedulers?: number }>;
 }
 
 /**
  * Reads `GET /api/queues` of the Bullpen API: one request gives every queue's counts per state,
- * its paused flag and the oldest ready job's age. The API, not Redis: it is reachable wherever the
+ * its paused flag, the oldest ready job's age and its job scheduler count. The API, not Redis: it is reachable wherever the
  * workers' jobs are enqueued from, needs a token rather than the Redis password, and the chart's
  * NetworkPolicy lets only Bullpen's own pods reach Redis.
  */
@@ -91,6 +104,7 @@ export function toStats(name: string, q: QueueListBody['queues'][string]): Queue
     waitingChildren: n('waiting-children'),
     failed: n('failed'),
     paused: q.paused === true,
+    jobSchedulers: q.jobSchedulers ?? 0,
   };
 }
 

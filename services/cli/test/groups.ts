@@ -20,5 +20,5 @@ export const KEDA: Autoscaler = { kind: 'keda', name: 'bullpen-worker-all', minR
 
 /** A queue's numbers as the API would report them: empty unless `over` says otherwise. */
 export function queueStats(name: string, over: Partial<QueueStats> = {}): QueueStats {
-  return { name, ready: 0, oldestSeconds: 0, active: 0, delayed: 0, waitingChildren: 0, failed: 0, paused: false, ...over };
+  return { name, ready: 0, oldestSeconds: 0, active: 0, delayed: 0, waitingChildren: 0, failed: 0, paused: false, jobSchedulers: 0, ...over };
 }

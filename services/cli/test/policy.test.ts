@@ -60,6 +60,35 @@ describe('drain: only once no job is left that only this group runs', () => {
     expect(message).toContain('--force');
   });
 
+  it("drains past a cron scheduler's next run, warning that the schedule stops while no group consumes the queue", () => {
+    const queues = [queueStats('critical', { delayed: 1, jobSchedulers: 1 }), queueStats('default'), queueStats('low')];
+    expect(planDrain(group('all'), [group('all')], { ...empty, queues }, false)).toEqual({
+      scale: true,
+      warnings: ['critical: 1 cron schedule will not run until a group consumes the queue again'],
+    });
+    const two = [queueStats('critical', { delayed: 2, jobSchedulers: 2 }), queueStats('default'), queueStats('low')];
+    expect(planDrain(group('all'), [group('all')], { ...empty, queues: two }, false).warnings).toEqual([
+      'critical: 2 cron schedules will not run until a group consumes the queue again',
+    ]);
+  });
+
+  it('still refuses for delayed jobs beyond the one per scheduler, counting only those', () => {
+    const queues = [queueStats('critical', { delayed: 2, jobSchedulers: 1 }), queueStats('default'), queueStats('low')];
+    const message = refusal(() => planDrain(group('all'), [group('all')], { ...empty, queues }, false));
+    expect(message).toContain('no other running group would run: critical: 1 delayed.');
+    const forced = planDrain(group('all'), [group('all')], { ...empty, queues }, true);
+    expect(forced.warnings).toEqual([expect.stringContaining('(--force): critical: 1 delayed;'), 'critical: 1 cron schedule will not run until a group consumes the queue again']);
+  });
+
+  it('does not warn about schedules on a queue another running group keeps consuming', () => {
+    const queues = [queueStats('critical', { delayed: 1, jobSchedulers: 1 }), queueStats('default'), queueStats('low')];
+    const leaving = group('rest', { queues: ['default', 'low'] });
+    const critical = group('critical', { queues: ['critical'] });
+    expect(planDrain(leaving, [leaving, critical], { ...empty, queues }, false)).toEqual({ scale: true, warnings: [] });
+    const all = group('all');
+    expect(planDrain(all, [all, critical], { ...empty, queues }, false)).toEqual({ scale: true, warnings: [] });
+  });
+
   it('ignores failed and completed jobs: nobody runs them again by themselves', () => {
     const queues = [queueStats('critical', { failed: 40 }), queueStats('default'), queueStats('low')];
     expect(planDrain(group('all'), [group('all')], { ...empty, queues }, false).scale).toBe(true);

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiQueueSource } from '../src';
+import { ApiQueueSource, pendingJobs } from '../src';
+import { queueStats } from './groups';
 
 /** A real HTTP server on loopback answering one fixed response, recording the requests. */
 async function serve(status: number, body: string): Promise<{ url: string; requests: Array<{ url?: string; auth?: string }>; server: Server }> {
@@ -26,16 +27,28 @@ describe('queue depths from the Bullpen API', () => {
           paused: true,
           oldestWaitingSeconds: 12.5,
           counts: { waiting: 3, prioritized: 2, active: 1, delayed: 4, failed: 6, completed: 100, 'waiting-children': 7 },
+          jobSchedulers: 1,
         },
+        // An API from before jobSchedulers: every delayed job counts.
+        low: { paused: false, counts: { delayed: 2 } },
       },
     };
     const api = await serve(200, JSON.stringify(body));
     servers.push(api.server);
     const source = new ApiQueueSource({ apiUrl: `${api.url}/`, token: 'client-token-0123456789', timeoutMs: 2000 });
     expect(await source.read()).toEqual([
-      { name: 'default', ready: 5, oldestSeconds: 12.5, active: 1, delayed: 4, waitingChildren: 7, failed: 6, paused: true },
+      { name: 'default', ready: 5, oldestSeconds: 12.5, active: 1, delayed: 4, waitingChildren: 7, failed: 6, paused: true, jobSchedulers: 1 },
+      { name: 'low', ready: 0, oldestSeconds: 0, active: 0, delayed: 2, waitingChildren: 0, failed: 0, paused: false, jobSchedulers: 0 },
     ]);
     expect(api.requests).toEqual([{ url: '/api/queues', auth: 'Bearer client-token-0123456789' }]);
+  });
+
+  it("does not count a job scheduler's next run as pending: one delayed job per scheduler, never below zero", () => {
+    expect(pendingJobs(queueStats('critical', { delayed: 1, jobSchedulers: 1 }))).toBe(0);
+    expect(pendingJobs(queueStats('critical', { delayed: 2, jobSchedulers: 1 }))).toBe(1);
+    // A scheduler whose next run is already due is ready (and pending), no longer delayed.
+    expect(pendingJobs(queueStats('critical', { ready: 1, delayed: 0, jobSchedulers: 1 }))).toBe(1);
+    expect(pendingJobs(queueStats('critical', { ready: 2, active: 1, delayed: 3, waitingChildren: 1 }))).toBe(7);
   });
 
   it('says to set BULLPEN_API_TOKEN when the API answers 401', async () => {
