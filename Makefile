@@ -50,7 +50,7 @@ IMAGE_PREFIX = $(if $(IMAGE_REGISTRY),$(IMAGE_REGISTRY:%/=%)/)
 HELM_BIN = $${HELM:-$$(bash scripts/install-helm.sh)}
 KUBECTL_BIN = $${KUBECTL:-$$(dirname "$$(bash scripts/install-helm.sh)")/kubectl}
 
-.PHONY: helm-lint manifests images deploy scale check-env test-k8s
+.PHONY: helm-lint manifests images deploy scale check-env test-k8s cluster-up cluster-down test-cluster
 
 helm-lint: ## helm lint --strict the chart with its defaults and each profile
 	@helm="$(HELM_BIN)"; for profile in "" values-preview.yaml values-production.yaml; do \
@@ -59,16 +59,16 @@ helm-lint: ## helm lint --strict the chart with its defaults and each profile
 manifests: ## Regenerate k8s/preview and k8s/production from the chart
 	bash scripts/render-manifests.sh
 
-images: ## Build bullpen-api and bullpen-worker images (needs a Docker engine; these machines have none)
-	@docker info >/dev/null 2>&1 || { echo "make images: needs a running Docker engine, and none answers here"; exit 1; }
-	docker build -f Dockerfile.api -t $(IMAGE_PREFIX)bullpen-api:$(IMAGE_TAG) .
-	docker build -f Dockerfile.worker -t $(IMAGE_PREFIX)bullpen-worker:$(IMAGE_TAG) .
+images: ## Build bullpen-api and bullpen-worker (Docker if an engine answers, else buildah with local base images)
+	@bash scripts/images/build.sh $(IMAGE_TAG) $(IMAGE_PREFIX)
 
+# --force-conflicts: helm applies server-side; where the values changed a group's replicas they win
+# over a `kubectl scale` (unchanged values render the live count, so a manual scale survives).
 deploy: check-env ## helm upgrade --install into bullpen-ENV with its profile (ENV=preview|production)
 	"$(KUBECTL_BIN)" apply -f k8s/namespaces.yaml -l bullpen.dev/environment=$(ENV)
 	"$(HELM_BIN)" upgrade --install bullpen charts/bullpen --namespace bullpen-$(ENV) --create-namespace \
 	  --values charts/bullpen/values-$(ENV).yaml --set image.tag=$(IMAGE_TAG) \
-	  $(if $(IMAGE_REGISTRY),--set image.registry=$(IMAGE_REGISTRY)) --wait
+	  $(if $(IMAGE_REGISTRY),--set image.registry=$(IMAGE_REGISTRY)) --force-conflicts --wait
 
 scale: check-env ## Set a worker group's pods by hand: ENV=... REPLICAS=N [GROUP=all]
 	@test -n "$(REPLICAS)" || { echo "usage: make scale ENV=preview|production REPLICAS=N [GROUP=all]"; exit 1; }
@@ -81,6 +81,15 @@ scale: check-env ## Set a worker group's pods by hand: ENV=... REPLICAS=N [GROUP
 test-k8s: install redis ## E2E: chart + bullpen CLI on a real kube-apiserver and etcd on loopback (no pods run)
 	@$(NODE24) vars="$$(bash scripts/kube-test-env.sh)" || exit 1; eval "$$vars"; \
 	npx jest --runInBand --testPathIgnorePatterns '/node_modules/' -- services/cli/test/e2e
+
+cluster-up: install ## Boot a local single-node Kubernetes whose pods run (root; its own network namespace)
+	@bash scripts/cluster/up.sh
+
+cluster-down: ## Stop the local cluster and remove everything it made
+	@bash scripts/cluster/down.sh
+
+test-cluster: install ## E2E on a local cluster's running pods: cluster-up, test/cluster, cluster-down (root)
+	@$(NODE24) bash test/cluster/run.sh
 
 check-env:
 	@case "$(ENV)" in preview|production) ;; *) echo "ENV must be preview or production, got '$(ENV)'"; exit 1;; esac

@@ -4,7 +4,8 @@ module.exports = {
   testEnvironmentOptions: { customExportConditions: ['development', 'node', 'require'] },
   transform: { '^.+\\.ts$': '<rootDir>/scripts/jest-transform.js' },
   testMatch: ['<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/charts/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
-  // services/cli/test/e2e needs kube-apiserver and etcd: `make test-k8s` runs it.
-  testPathIgnorePatterns: ['/node_modules/', '/fixtures/', '/services/cli/test/e2e/'],
+  // services/cli/test/e2e needs kube-apiserver and etcd (`make test-k8s`); test/cluster needs the
+  // local cluster (`make test-cluster`).
+  testPathIgnorePatterns: ['/node_modules/', '/fixtures/', '/services/cli/test/e2e/', '/test/cluster/'],
   testTimeout: 30000,
 };

@@ -12,6 +12,9 @@ import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { run, runOk, type RunResult } from '../../../../test/support/run';
+
+export { run, runOk, type RunResult } from '../../../../test/support/run';
 
 export interface KubeTools {
   helm: string;
@@ -29,33 +32,6 @@ export function kubeTools(env: NodeJS.ProcessEnv = process.env): KubeTools {
     throw new Error(`${missing.join(', ')} not set: run these tests with \`make test-k8s\` (scripts/kube-test-env.sh gets the binaries)`);
   }
   return { helm: env.HELM!, kubectl: env.KUBECTL!, etcd: env.ETCD!, apiserver: env.KUBE_APISERVER!, kedaCrds: env.KEDA_CRDS! };
-}
-
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to completion, without a shell; never throws on a non-zero exit. */
-export function run(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
-
-/** Like run, but rejects with the command's output when it fails. */
-export async function runOk(command: string, args: readonly string[], options: Parameters<typeof run>[2] = {}): Promise<string> {
-  const res = await run(command, args, options);
-  if (res.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${res.code}:\n${res.stderr}${res.stdout}`);
-  return res.stdout;
 }
 
 /** A port nothing listens on right now (the OS picked it, then it was closed). */
