@@ -17,13 +17,9 @@ USAGE
 if node_pid >/dev/null && scripts/cluster-run kubectl get --raw /readyz >/dev/null 2>&1; then usage; exit 0; fi
 
 [ "$(id -u)" = 0 ] || { echo "cluster-up: needs root (network and mount namespaces, cgroups): sudo make cluster-up" >&2; exit 1; }
-missing=()
-for tool in containerd:containerd runc:runc etcd:etcd-server iptables:iptables buildah:buildah debootstrap:debootstrap openssl:openssl curl:curl; do
-  command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
-done
-[ -x /usr/lib/cni/bridge ] || missing+=(containernetworking-plugins)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "cluster-up: missing ${missing[*]}; install with: apt-get install -y --no-install-recommends ${missing[*]}" >&2
+missing="$(bash scripts/cluster/prerequisites.sh | tr '\n' ' ')"
+if [ -n "$missing" ]; then
+  echo "cluster-up: missing ${missing% }; install with: apt-get install -y --no-install-recommends ${missing% }" >&2
   exit 1
 fi
 # Half-set-up leftovers of an earlier run (killed, crashed) go first.
@@ -33,7 +29,7 @@ started=$(date +%s)
 bin="$(flock "$BULLPEN_CACHE/.kube-build.lock" bash scripts/build-kube.sh)"
 coredns="$(flock "$BULLPEN_CACHE/.coredns-build.lock" bash scripts/cluster/build-coredns.sh)"
 bash scripts/install-helm.sh >/dev/null
-make --no-print-directory images
+BULLPEN_IMAGE_BUILDER=buildah make --no-print-directory images
 mkdir -p "$CLUSTER_DIR"
 bash scripts/cluster/pki.sh
 
@@ -60,11 +56,9 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 run() { scripts/cluster-run "$@"; }
-run kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=120s >/dev/null 2>&1 || {
-  # The node object may not exist yet: wait for it to register, then for Ready.
-  for _ in $(seq 1 120); do run kubectl get "node/$NODE_NAME" >/dev/null 2>&1 && break; sleep 1; done
-  run kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=120s >/dev/null
-}
+# kubectl wait needs the node object: the kubelet registers it a moment after it starts.
+for _ in $(seq 1 120); do run kubectl get "node/$NODE_NAME" >/dev/null 2>&1 && break; sleep 1; done
+run kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=120s >/dev/null
 run kubectl apply -f scripts/cluster/addons.yaml >/dev/null
 # hostPath volumes for PersistentVolumeClaims (the chart's Redis). Mode 0777: the kubelet applies
 # no fsGroup to hostPath, and Redis runs as uid 999.
