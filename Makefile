@@ -89,7 +89,7 @@ cluster-down: ## Stop the local cluster and remove everything it made
 	@bash scripts/cluster/down.sh
 
 test-cluster: install ## E2E on a local cluster's running pods: cluster-up, test/cluster, cluster-down (root)
-	@$(NODE24) bash test/cluster/run.sh
+	@$(NODE24) bash test/cluster/run.sh $(IMAGE_TAG)
 
 check-env:
 	@case "$(ENV)" in preview|production) ;; *) echo "ENV must be preview or production, got '$(ENV)'"; exit 1;; esac

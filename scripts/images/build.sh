@@ -5,14 +5,15 @@
 #     local stand-in is made (node-base.sh); with it come a Redis image for the chart's bundled
 #     Redis and the pause image the local cluster needs. The images are also exported as archives
 #     to ${BULLPEN_CACHE}/images for `make cluster-up` to load.
-# Usage: build.sh TAG [REGISTRY_PREFIX]
+# Usage: build.sh TAG [REGISTRY_PREFIX]. BULLPEN_IMAGE_BUILDER=buildah skips Docker even where an
+# engine answers: the local cluster loads buildah's archives and its own Redis and pause images.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 tag="$1"; prefix="${2:-}"
 cd "$root"
 
-if docker info >/dev/null 2>&1; then
+if [ "${BULLPEN_IMAGE_BUILDER:-}" != buildah ] && docker info >/dev/null 2>&1; then
   docker build -f Dockerfile.api -t "${prefix}bullpen-api:$tag" .
   docker build -f Dockerfile.worker -t "${prefix}bullpen-worker:$tag" .
   exit 0
@@ -37,7 +38,6 @@ host_ca="$(npm config get cafile 2>/dev/null || true)"
 printf 'cafile=/run/bullpen-build-ca.pem\nregistry=%s\naudit=false\nfund=false\nupdate-notifier=false\n' \
   "$(npm config get registry)" > "$build_conf/npmrc"
 
-export BUILDAH_ISOLATION=oci
 build() { # build DOCKERFILE NAME
   buildah bud --pull=never --layers --quiet --runtime /usr/sbin/runc --network host \
     --volume "$host_ca:/run/bullpen-build-ca.pem:ro" --volume "$build_conf/npmrc:/usr/local/etc/npmrc:ro" \
@@ -49,19 +49,11 @@ build Dockerfile.worker bullpen-worker
 bash "$here/redis-image.sh"
 bash "$here/pause-image.sh"
 
-# export IMAGE REF: an archive per image, rewritten only when the image changed. The CRI expands a
-# bare chart name to docker.io/library/NAME, so archives carry that full name.
-export_archive() {
-  local image="$1" ref="$2" file id
-  file="$archives/$(echo "$ref" | tr '/:' '__').tar"
-  id="$(buildah inspect --type image --format '{{.FromImageID}}' "$image")"
-  [ -f "$file" ] && [ "$(cat "$file.id" 2>/dev/null)" = "$id" ] && return 0
-  rm -f "$file"
-  buildah push --quiet "$image" "docker-archive:$file.tmp:$ref" >/dev/null
-  mv "$file.tmp" "$file"; echo "$id" > "$file.id"
-  echo "images: exported $ref" >&2
-}
+# One archive per image; the CRI expands a bare chart name to docker.io/library/NAME, so archives
+# carry that full name.
 ref_of() { case "$1" in */*) echo "$1";; *) echo "docker.io/library/$1";; esac; }
-for name in bullpen-api bullpen-worker; do export_archive "${prefix}$name:$tag" "$(ref_of "${prefix}$name:$tag")"; done
-export_archive localhost/bullpen-redis:local "$(bash "$here/redis-image.sh" --ref)"
-export_archive localhost/bullpen-pause:1 docker.io/library/bullpen-pause:1
+for name in bullpen-api bullpen-worker; do
+  bash "$here/export.sh" "${prefix}$name:$tag" "$(ref_of "${prefix}$name:$tag")" "$archives" >/dev/null
+done
+bash "$here/export.sh" localhost/bullpen-redis:local "$(bash "$here/redis-image.sh" --ref)" "$archives" >/dev/null
+bash "$here/export.sh" localhost/bullpen-pause:1 docker.io/library/bullpen-pause:1 "$archives" >/dev/null

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The cluster suite's images: the shipped bullpen-api and bullpen-worker images (make images) plus
-# one job class of a known length (fixtures/workers/sleep-worker.ts), tagged TAG-e2e and exported
-# beside the others for the local cluster to load. Both images need it: the API validates a job
-# against its class before enqueueing it.
+# one job class of a known length (fixtures/workers/sleep-worker.ts), tagged TAG-e2e and loaded
+# into the running local cluster. Both images need it: the API validates a job against its class
+# before enqueueing it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+source "$root/scripts/cluster/env.sh"
 tag="$1"
-cache="${BULLPEN_CACHE:-$HOME/.cache/bullpen}"
 work="$(mktemp -d)"; ctr=""
 trap '[ -n "$ctr" ] && buildah rm "$ctr" >/dev/null 2>&1; rm -rf "$work"' EXIT
 
@@ -22,7 +22,7 @@ for name in bullpen-api bullpen-worker; do
   buildah copy --quiet --chown 0:0 "$ctr" "$work/sleep-worker.js" /app/services/worker/dist/workers/sleep-worker.js >/dev/null
   buildah commit --quiet "$ctr" "localhost/$image" >/dev/null
   buildah rm "$ctr" >/dev/null; ctr=""
-  rm -f "$cache/images/docker.io_library_${name}_$tag-e2e.tar"
-  buildah push --quiet "localhost/$image" "docker-archive:$cache/images/docker.io_library_${name}_$tag-e2e.tar:docker.io/library/$image" >/dev/null
-  echo "e2e-images: built $image" >&2
+  archive="$(bash "$root/scripts/images/export.sh" "localhost/$image" "docker.io/library/$image" "$work/archives")"
+  "$root/scripts/cluster-run" ctr --address "$CONTAINERD_SOCK" -n k8s.io images import --no-unpack "$archive" >/dev/null
+  echo "e2e-images: loaded $image" >&2
 done
