@@ -24,10 +24,11 @@ mount -t tmpfs -o mode=755 bullpen-cni /var/lib/cni   # up.sh makes the director
 mkdir -p "$(dirname "$CONTAINERD_SOCK")"
 
 ip link set lo up
-sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 2>/dev/null || sysctl -qw net.ipv4.ip_forward=1
+# Per network namespace: pods' traffic to Services is routed through the node.
+sysctl -qw net.ipv4.ip_forward=1
 
 echo $$ > "$NODE_PID_FILE"
-start() { # start NAME CMD...: background, logged; the PID goes to pids/NAME
+start() { # start NAME CMD...: in the background, logged to logs/NAME.log
   local name="$1"; shift
   "$@" >> "$logs/$name.log" 2>&1 &
   echo "node: started $name (pid $!)"

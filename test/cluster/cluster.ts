@@ -6,15 +6,16 @@
  * Runs inside the cluster's network namespace (scripts/cluster-run), where ClusterIPs and pod IPs
  * are reachable and KUBECONFIG, helm and kubectl are set.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { waitFor } from '../support/deferred';
+import { until, waitFor } from '../support/deferred';
 import { run, runOk } from '../support/run';
 
 export const ROOT = join(__dirname, '..', '..');
 export const CHART = join(ROOT, 'charts', 'bullpen');
-const APP_VERSION = /appVersion: *"?([^"\n]+)/.exec(require('node:fs').readFileSync(join(CHART, 'Chart.yaml'), 'utf8'))![1];
+const APP_VERSION = /appVersion: *"?([^"\n]+)/.exec(readFileSync(join(CHART, 'Chart.yaml'), 'utf8'))![1];
 /** The shipped images plus the suite's SleepWorker (e2e-images.sh). */
 export const E2E_TAG = `${APP_VERSION}-e2e`;
 
@@ -154,33 +155,35 @@ export class ReleaseRedis {
     // BullMQ never closes a connection it was handed, so this one is closed below.
     const connection = this.connection.duplicate();
     const events = new QueueEvents(queue, { connection, prefix: 'bull' });
-    try {
-      await events.waitUntilReady();
-      const pending = new Set(ids);
-      const failed: string[] = [];
-      let wake = () => {};
-      const settle = (id: string, ok: boolean) => {
-        if (pending.delete(id) && !ok) failed.push(id);
-        wake();
-      };
-      events.on('completed', ({ jobId }) => settle(jobId, true));
-      events.on('failed', ({ jobId }) => settle(jobId, false));
-      // Jobs that finished before the listener started have no event left to see.
+    const pending = new Set(ids);
+    const failed: string[] = [];
+    const settle = (id: string, ok: boolean) => {
+      if (pending.delete(id) && !ok) failed.push(id);
+    };
+    // Jobs that finished before the listener started have no event left to see.
+    const catchUp = async () => {
       for (const id of ids) {
         const state = await this.queue(queue).getJobState(id);
         if (state === 'completed' || state === 'failed') settle(id, state === 'completed');
       }
-      const deadline = Date.now() + timeoutMs;
-      while (pending.size > 0) {
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`${pending.size} of ${ids.length} jobs on ${queue} unfinished after ${timeoutMs} ms, e.g. ${[...pending].slice(0, 3).join(', ')}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          wake = () => { clearTimeout(timer); resolve(); };
-        });
-      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await events.waitUntilReady();
+      const allSettled = until((check) => {
+        const onCompleted = ({ jobId }: { jobId: string }) => (settle(jobId, true), check());
+        const onFailed = ({ jobId }: { jobId: string }) => (settle(jobId, false), check());
+        events.on('completed', onCompleted).on('failed', onFailed);
+        void catchUp().then(check, check);
+        return () => events.off('completed', onCompleted).off('failed', onFailed);
+      }, () => pending.size === 0);
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${pending.size} of ${ids.length} jobs on ${queue} unfinished after ${timeoutMs} ms, e.g. ${[...pending].slice(0, 3).join(', ')}`)), timeoutMs);
+      });
+      await Promise.race([allSettled, timedOut]);
       return failed;
     } finally {
+      clearTimeout(timer);
       await events.close();
       connection.disconnect();
     }
@@ -208,5 +211,3 @@ export async function scrape(url: string): Promise<Array<[string, number]>> {
     return [line.slice(0, at), Number(line.slice(at + 1))];
   });
 }
-
-export { waitFor };

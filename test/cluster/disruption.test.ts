@@ -4,7 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { Api, install, kubectl, pods, ReleaseRedis, installed, rollout, scaleWorkers, scrape, waitFor } from './cluster';
+import { Api, install, kubectl, pods, ReleaseRedis, installed, rollout, scaleWorkers, scrape } from './cluster';
+import { waitFor } from '../support/deferred';
 
 jest.setTimeout(420_000);
 
