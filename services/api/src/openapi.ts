@@ -5,7 +5,7 @@ import type { WorkerInfo } from './schemas';
 type Json = Record<string, unknown>;
 
 /** Version of the HTTP contract (the routes in services/api/README.md), not of the package. */
-export const OPENAPI_VERSION = '1.0.0';
+export const OPENAPI_VERSION = '1.1.0';
 
 /** The component schemas, each generated from the zod schema the code uses. */
 const COMPONENTS = {
@@ -137,7 +137,10 @@ export function buildOpenApi(workers: readonly WorkerInfo[]): Json {
         get: operation({ summary: 'Job counts per state and paused flag, per queue', role: 'client', ok: { 200: ['Queues', 'QueueList'] }, errors: [503] }),
       },
       '/api/queues/backlog': {
-        get: operation({ summary: 'Ready jobs per queue, for autoscalers', role: 'client', ok: { 200: ['Backlog', 'QueueBacklog'] }, errors: [503] }),
+        get: operation({
+          summary: 'Ready jobs per queue and their total over the listed queues, for autoscalers', role: 'client',
+          params: parameters(schemas.BacklogQuery, 'query'), ok: { 200: ['Backlog', 'QueueBacklog'] }, errors: [400, 503],
+        }),
       },
       ...Object.fromEntries((['pause', 'resume'] as const).map((action) => [`/api/queues/{name}/${action}`, {
         post: operation({

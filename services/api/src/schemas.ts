@@ -1,4 +1,4 @@
-import { JOB_STATES, MAX_DELAY_SECONDS, QUEUE_NAMES } from '@bullpen/core';
+import { isQueueName, JOB_STATES, MAX_DELAY_SECONDS, QUEUE_NAMES, type QueueName } from '@bullpen/core';
 import { z } from 'zod';
 import { HttpError } from './http-error';
 
@@ -88,13 +88,40 @@ export const QueueSummary = z.object({
 
 export const QueueList = z.object({ queues: z.record(queueName, QueueSummary) });
 
+/** `?queues=critical,default`: the listed queues in their priority order, each once; unknown names fail. */
+const queueList = z.string().transform((text, ctx): QueueName[] => {
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.find((n) => !isQueueName(n));
+  if (names.length === 0 || unknown !== undefined) {
+    const what = unknown === undefined ? 'names no queue' : `unknown queue "${unknown}"`;
+    ctx.addIssue({ code: 'custom', message: `${what} (queues: ${QUEUE_NAMES.join(', ')})` });
+    return z.NEVER;
+  }
+  return QUEUE_NAMES.filter((q) => names.includes(q));
+});
+
+export const BacklogQuery = z.object({
+  queues: queueList.optional().describe(
+    'Comma-separated queues to report and to sum into total, e.g. critical,default (a worker group\'s WORKER_QUEUES); default: all',
+  ),
+});
+
+const Backlog = z.object({
+  ready: z.number().int().describe('Jobs ready to run: waiting + prioritized'),
+  oldestSeconds: z.number().describe('Age of the oldest ready job in seconds'),
+  paused: z.boolean(),
+});
+
 export const QueueBacklog = z.object({
-  queues: z.record(queueName, z.object({
-    ready: z.number().int().describe('Jobs ready to run: waiting + prioritized'),
-    oldestSeconds: z.number().describe('Age of the oldest ready job in seconds'),
-    paused: z.boolean(),
-  })),
-}).describe("Per-queue backlog for autoscalers (KEDA metrics-api trigger, e.g. valueLocation 'queues.default.ready')");
+  queues: z.partialRecord(queueName, Backlog).describe('The listed queues (default: all), by name'),
+  total: Backlog.extend({
+    ready: Backlog.shape.ready.describe('Ready jobs summed over the listed queues'),
+    oldestSeconds: Backlog.shape.oldestSeconds.describe('The largest oldestSeconds of the listed queues'),
+    paused: Backlog.shape.paused.describe('true when every listed queue is paused'),
+  }).describe('The listed queues together: what one autoscaler trigger per worker group reads'),
+}).describe(
+  "Backlog for autoscalers (KEDA metrics-api trigger): per queue, e.g. valueLocation 'queues.default.ready', or a worker group's queues together, e.g. ?queues=default,low and valueLocation 'total.ready'",
+);
 
 export const QueuePauseResponse = z.object({ queue: queueName, paused: z.boolean() });
 
@@ -127,6 +154,7 @@ export type JobStatus = z.infer<typeof JobStatus>;
 export type JobActionResponse = z.infer<typeof JobActionResponse>;
 export type QueueSummary = z.infer<typeof QueueSummary>;
 export type QueueBacklog = z.infer<typeof QueueBacklog>;
+export type Backlog = z.infer<typeof Backlog>;
 export type WorkerInfo = z.infer<typeof WorkerInfo>;
 
 /** Issues as `{path, message}`, the shape ArgsValidationError uses too. */

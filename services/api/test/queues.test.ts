@@ -60,6 +60,7 @@ describe('queues', () => {
         default: { ready: 0, oldestSeconds: 0, paused: false },
         low: { ready: 0, oldestSeconds: 0, paused: false },
       },
+      total: { ready: 0, oldestSeconds: 0, paused: false },
     });
     await enqueue({ worker: 'FlakyWorker', args: {} });
     await enqueue({ worker: 'FlakyWorker', args: {}, delaySeconds: 60 });
@@ -71,5 +72,61 @@ describe('queues', () => {
     expect(res.body.queues.critical.oldestSeconds).toBeGreaterThanOrEqual(90);
     expect(res.body.queues.critical.oldestSeconds).toBeLessThan(120);
     expect(res.body.queues.default.ready).toBe(0);
+    // Without ?queues=, total covers all three.
+    expect(res.body.total).toEqual({ ready: 3, oldestSeconds: res.body.queues.critical.oldestSeconds, paused: false });
+  });
+
+  it("sums a worker group's queues into total, so one autoscaler trigger follows the group's backlog", async () => {
+    await enqueue({ worker: 'DataProcessingWorker', args: { userId: 1 } });
+    await enqueue({ worker: 'DataProcessingWorker', args: { userId: 2 } });
+    await t.api.producer.queue('low').add('FlakyWorker', {}, { timestamp: Date.now() - 30_000 });
+    await t.api.producer.queue('critical').add('EchoWorker', { n: 1 }, { timestamp: Date.now() - 90_000 });
+
+    const res = await request(t.url).get('/api/queues/backlog?queues=low,default').set(AS.client).expect(200);
+    // Only the listed queues, each as without the filter.
+    expect(Object.keys(res.body.queues).sort()).toEqual(['default', 'low']);
+    expect(res.body.queues.default).toEqual({ ready: 2, oldestSeconds: expect.any(Number), paused: false });
+    expect(res.body.queues.low).toEqual({ ready: 1, oldestSeconds: expect.any(Number), paused: false });
+    // The oldest ready job of the group is the 30 s old low one; critical's older job is not counted.
+    expect(res.body.total).toEqual({ ready: 3, oldestSeconds: res.body.queues.low.oldestSeconds, paused: false });
+    expect(res.body.total.oldestSeconds).toBeGreaterThanOrEqual(30);
+    expect(res.body.total.oldestSeconds).toBeLessThan(90);
+
+    const one = await request(t.url).get('/api/queues/backlog?queues=critical').set(AS.client).expect(200);
+    expect(Object.keys(one.body.queues)).toEqual(['critical']);
+    expect(one.body.total).toEqual(one.body.queues.critical);
+    expect(one.body.total.ready).toBe(1);
+
+    // Spaces and repeats are forgiven; a queue counts once.
+    const loose = await request(t.url).get('/api/queues/backlog').query({ queues: ' default , low,default' }).set(AS.client).expect(200);
+    expect(loose.body.total.ready).toBe(3);
+  });
+
+  it('reports total.paused only when every listed queue is paused: none of that backlog can start', async () => {
+    await request(t.url).post('/api/queues/low/pause').set(AS.admin).expect(200);
+    await enqueue({ worker: 'FlakyWorker', args: {} }); // low: a paused queue's jobs stay waiting, still counted
+    const low = await request(t.url).get('/api/queues/backlog?queues=low').set(AS.client).expect(200);
+    expect(low.body.total).toMatchObject({ ready: 1, paused: true });
+    const group = await request(t.url).get('/api/queues/backlog?queues=default,low').set(AS.client).expect(200);
+    expect(group.body.total).toMatchObject({ ready: 1, paused: false });
+    expect(group.body.queues.low.paused).toBe(true);
+  });
+
+  it.each([
+    ['an unknown queue', 'critical,urgent', 'unknown queue "urgent" (queues: critical, default, low)'],
+    ['an empty list', '', 'names no queue (queues: critical, default, low)'],
+    ['only commas', ',,', 'names no queue (queues: critical, default, low)'],
+  ])('refuses %s in ?queues= with 400, naming the bad value and the valid ones', async (_what, queues, message) => {
+    const res = await request(t.url).get('/api/queues/backlog').query({ queues }).set(AS.client).expect(400);
+    expect(res.body.error).toMatchObject({ code: 'invalid_request', message: `invalid query: queues: ${message}` });
+  });
+
+  it('documents ?queues= and total in the OpenAPI document', async () => {
+    const doc = (await request(t.url).get('/openapi.json').expect(200)).body;
+    const op = doc.paths['/api/queues/backlog'].get;
+    expect(op.parameters).toEqual([expect.objectContaining({ name: 'queues', in: 'query', required: false, schema: expect.objectContaining({ type: 'string' }) })]);
+    expect(Object.keys(op.responses)).toContain('400');
+    expect(doc.components.schemas.QueueBacklog.required).toEqual(['queues', 'total']);
+    expect(doc.components.schemas.QueueBacklog.properties.total.required).toEqual(['ready', 'oldestSeconds', 'paused']);
   });
 });

@@ -2,7 +2,7 @@ import { isQueueName, QUEUE_NAMES, readQueueDepth, type QueueDepth, type QueueNa
 import { Router } from 'express';
 import type { ApiContext } from '../context';
 import { HttpError } from '../http-error';
-import type { QueueBacklog, QueueSummary } from '../schemas';
+import { BacklogQuery, parseRequest, type Backlog, type QueueBacklog, type QueueSummary } from '../schemas';
 
 type PerQueue<T> = Record<QueueName, T>;
 
@@ -13,7 +13,6 @@ export function queueRoutes(ctx: ApiContext): Router {
   const { producer, guard, mw } = ctx;
   const router = Router();
   const queues = producer.allQueues();
-  const depths = () => guard.run(() => Promise.all(queues.map((q) => readQueueDepth(q, guard.redis))));
   /** Depths plus each queue's job scheduler count (one ZCARD more), whose next runs sit in delayed. */
   const depthsWithSchedulers = () =>
     guard.run(() =>
@@ -35,14 +34,25 @@ export function queueRoutes(ctx: ApiContext): Router {
     res.json({ queues: perQueue(await depthsWithSchedulers(), summary) });
   });
 
-  /** What KEDA's metrics-api trigger reads: jobs ready to run per queue. */
-  router.get('/api/queues/backlog', mw.client, async (_req, res) => {
-    const backlog = (d: QueueDepth): QueueBacklog['queues'][QueueName] => ({
+  /**
+   * What KEDA's metrics-api trigger reads: jobs ready to run per queue, and `total` over the
+   * queues `?queues=` lists (default: all), so one trigger follows a worker group's whole backlog.
+   */
+  router.get('/api/queues/backlog', mw.client, async (req, res) => {
+    const { queues: listed = QUEUE_NAMES } = parseRequest(BacklogQuery, req.query, 'query');
+    const read = await guard.run(() => Promise.all(listed.map((name) => readQueueDepth(producer.queue(name), guard.redis))));
+    const backlog = (d: QueueDepth): Backlog => ({
       ready: d.counts.waiting + d.counts.prioritized,
       oldestSeconds: d.oldestWaitingSeconds,
       paused: d.paused,
     });
-    res.json({ queues: perQueue(await depths(), backlog) } satisfies QueueBacklog);
+    const each = read.map(backlog);
+    const total: Backlog = {
+      ready: each.reduce((sum, b) => sum + b.ready, 0),
+      oldestSeconds: Math.max(...each.map((b) => b.oldestSeconds)),
+      paused: each.every((b) => b.paused),
+    };
+    res.json({ queues: perQueue(read, backlog), total } satisfies QueueBacklog);
   });
 
   for (const action of ['pause', 'resume'] as const) {
