@@ -65,10 +65,25 @@ export abstract class Worker<TArgs = unknown, TResult = unknown> {
   static retryJitter = true;
   /**
    * Fail an attempt that runs longer than this many seconds (it is retried like any failure).
-   * `ctx.signal` aborts at that moment; work that ignores the signal keeps running in the
-   * background, but its slot is freed. Default: no limit.
+   * Inline, `ctx.signal` aborts at that moment; work that ignores the signal keeps running in
+   * the background, but its slot is freed. With `isolation = 'process'` the attempt's process is
+   * killed instead. Default: no limit.
    */
   static timeoutSeconds?: number;
+  /**
+   * Where each attempt runs. Default: the pod's `WORKER_ISOLATION` (itself `inline` by default).
+   *
+   * - `'inline'`: in the worker pod's own process. The cheapest; right for ordinary async IO
+   *   jobs (HTTP calls, queries) that await and return.
+   * - `'process'`: in a child process the pod reuses between jobs (module state carries over
+   *   from one job to the next, as inline). For untrusted, CPU-heavy or native code, or code
+   *   that leaks, which could hang the event loop, call `process.exit` or exhaust memory: a busy
+   *   loop past `timeoutSeconds` is killed, and an exit or an OOM (heap limit
+   *   `WORKER_JOB_MEMORY_MB`) fails that attempt only. It costs a round trip to the child per
+   *   attempt, args and results must be JSON-serialisable, and metrics the job sets on
+   *   `ctx.services.metrics` stay in the child (the pod's `/metrics` does not show them).
+   */
+  static isolation?: 'inline' | 'process';
   /** 5-field cron expression (UTC); the beat service schedules the job when set. */
   static cronSchedule?: string;
   /** Args for the runs that `cronSchedule` starts. */
@@ -128,6 +143,7 @@ export function assertValidWorkerClass(cls: WorkerClass): void {
   if (typeof cls.retryBackoff === 'number' && !(cls.retryBackoff > 0)) fail(`static retryBackoff must be > 0 seconds`);
   if (!(cls.retryBackoffMax > 0)) fail(`static retryBackoffMax must be > 0 seconds`);
   if (cls.timeoutSeconds !== undefined && !(cls.timeoutSeconds > 0)) fail(`static timeoutSeconds must be > 0`);
+  if (cls.isolation !== undefined && cls.isolation !== 'inline' && cls.isolation !== 'process') fail(`static isolation "${cls.isolation}" is not one of inline, process`);
   if (cls.cronSchedule !== undefined) {
     if (cls.cronSchedule.trim().split(/\s+/).length !== 5) fail(`cronSchedule "${cls.cronSchedule}" must have 5 fields`);
     try {

@@ -9,6 +9,14 @@ describe('WorkerRegistry', () => {
     expect(registry.scheduled().map((w) => w.name)).toEqual(['NightlyReportWorker']);
   });
 
+  it.each(['inline', 'process', undefined])('accepts isolation %s', (isolation) => {
+    class IsolatedWorker extends Worker<void> {
+      static override isolation = isolation as 'inline' | 'process' | undefined;
+      perform() {}
+    }
+    expect(new WorkerRegistry([IsolatedWorker]).get('IsolatedWorker').isolation).toBe(isolation);
+  });
+
   it('refuses an unknown worker name with UnknownWorkerError', () => {
     const registry = new WorkerRegistry([]);
     expect(() => registry.get('Nope')).toThrow(UnknownWorkerError);
@@ -20,6 +28,7 @@ describe('WorkerRegistry', () => {
     ['a 6-field cron', { cronSchedule: '0 0 2 * * *' }, /5 fields/],
     ['an invalid cron', { cronSchedule: '61 * * * *' }, /cronSchedule "61 \* \* \* \*"/],
     ['a zero backoff cap', { retryBackoffMax: 0 }, /retryBackoffMax/],
+    ['an isolation other than inline/process', { isolation: 'thread' }, /static isolation "thread" is not one of inline, process/],
   ])('refuses a worker class with %s', (_case, statics, message) => {
     class BadWorker extends Worker<void> {
       perform() {}
