@@ -5,11 +5,18 @@ import { assertValidWorkerClass, isWorkerClass, WorkerDefinitionError, type Work
 
 const SOURCE_FILE = /^(?!.*\.(test|spec|d)\.[cm]?[jt]s$).*\.[cm]?[jt]s$/;
 
-/** The Worker classes a process knows, by class name. */
+/** The Worker classes a process knows, by class name, and the module file each came from. */
 export class WorkerRegistry {
   private readonly byName = new Map<string, WorkerClass>();
 
-  constructor(classes: Iterable<WorkerClass>) {
+  /**
+   * `modulePaths` says which file each class was loaded from, so another process (an isolated
+   * job's) can load the same class; `fromModules` and `discover` fill it in.
+   */
+  constructor(
+    classes: Iterable<WorkerClass>,
+    private readonly modulePaths: ReadonlyMap<WorkerClass, string> = new Map(),
+  ) {
     for (const cls of classes) {
       assertValidWorkerClass(cls);
       const existing = this.byName.get(cls.name);
@@ -23,13 +30,25 @@ export class WorkerRegistry {
    * No hand-kept list: adding a file is enough.
    */
   static discover(dir: string): WorkerRegistry {
-    const classes: WorkerClass[] = [];
-    for (const file of readdirSync(dir).filter((f) => SOURCE_FILE.test(f)).sort()) {
+    return WorkerRegistry.fromModules(readdirSync(dir).filter((f) => SOURCE_FILE.test(f)).sort().map((f) => join(dir, f)));
+  }
+
+  /** Loads each module (absolute paths) and registers every exported class that extends Worker. */
+  static fromModules(paths: Iterable<string>): WorkerRegistry {
+    const modulePaths = new Map<WorkerClass, string>();
+    for (const path of paths) {
+      const file = require.resolve(path);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const exported: Record<string, unknown> = require(join(dir, file));
-      classes.push(...Object.values(exported).filter(isWorkerClass));
+      const exported: Record<string, unknown> = require(file);
+      // A class re-exported by a later module keeps the file it was first found in.
+      for (const cls of Object.values(exported).filter(isWorkerClass)) if (!modulePaths.has(cls)) modulePaths.set(cls, file);
     }
-    return new WorkerRegistry(classes);
+    return new WorkerRegistry(modulePaths.keys(), modulePaths);
+  }
+
+  /** The file `cls` was loaded from; undefined for a class handed to the constructor directly. */
+  modulePathOf(cls: WorkerClass): string | undefined {
+    return this.modulePaths.get(cls);
   }
 
   get(name: string): WorkerClass {

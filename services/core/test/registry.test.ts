@@ -9,6 +9,16 @@ describe('WorkerRegistry', () => {
     expect(registry.scheduled().map((w) => w.name)).toEqual(['NightlyReportWorker']);
   });
 
+  it('knows the module file each discovered or loaded class came from, so another process can load it', () => {
+    const dir = join(__dirname, 'fixtures', 'workers');
+    const discovered = WorkerRegistry.discover(dir);
+    expect(discovered.modulePathOf(discovered.get('EmailWorker'))).toBe(join(dir, 'email-worker.ts'));
+    const loaded = WorkerRegistry.fromModules([join(dir, 'report-worker.ts')]);
+    expect(loaded.list().map((w) => w.name)).toEqual(['NightlyReportWorker']);
+    expect(loaded.modulePathOf(loaded.get('NightlyReportWorker'))).toBe(join(dir, 'report-worker.ts'));
+    expect(new WorkerRegistry(loaded.list()).modulePathOf(loaded.get('NightlyReportWorker'))).toBeUndefined();
+  });
+
   it.each(['inline', 'process', undefined])('accepts isolation %s', (isolation) => {
     class IsolatedWorker extends Worker<void> {
       static override isolation = isolation as 'inline' | 'process' | undefined;
