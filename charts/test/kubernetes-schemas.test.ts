@@ -38,6 +38,10 @@ const MATRIX: Array<[string, RenderOptions]> = [
   ['keda metrics-api', { values: { workers: { defaults: { keda: { enabled: true } } } } }],
   ['keda prometheus', { values: { workers: { defaults: { keda: { enabled: true, trigger: 'prometheus' } } } } }],
   [
+    'weighted, reserved and isolated job slots',
+    { values: { workers: { defaults: { reservedCritical: 2, queueWeights: { critical: 6, default: 3, low: 1 }, isolation: 'process', jobMemoryMB: 300 } } } },
+  ],
+  [
     'several groups, mixed autoscalers',
     {
       values: {

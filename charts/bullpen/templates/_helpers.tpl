@@ -223,6 +223,8 @@ Call with (dict "base" map "over" map).
 {{- $consumed := dict -}}
 {{- range .Values.workers.groups -}}
 {{- $g := include "bullpen.deepMerge" (dict "base" $.Values.workers.defaults "over" .) | fromYaml -}}
+{{- /* A group's queueWeights replaces the defaults' whole: merged, a group of fewer queues would inherit weights of queues it does not consume. */ -}}
+{{- if hasKey . "queueWeights" -}}{{- $_ := set $g "queueWeights" .queueWeights -}}{{- end -}}
 {{- if hasKey $seen $g.name -}}
 {{- fail (printf "workers.groups: the name %q is used twice" $g.name) -}}
 {{- end -}}
@@ -240,6 +242,7 @@ Call with (dict "base" map "over" map).
 {{- if and $g.keda.enabled (gt (int $g.keda.minReplicaCount) (int $g.keda.maxReplicaCount)) -}}
 {{- fail (printf "workers group %q: keda.minReplicaCount is greater than keda.maxReplicaCount" $g.name) -}}
 {{- end -}}
+{{- include "bullpen.checkWorkerSlots" $g -}}
 {{- $groups = append $groups $g -}}
 {{- end -}}
 {{- range list "critical" "default" "low" -}}
@@ -248,6 +251,76 @@ Call with (dict "base" map "over" map).
 {{- end -}}
 {{- end -}}
 {{- toYaml (dict "groups" $groups) -}}
+{{- end -}}
+
+{{/*
+Checks of a merged group's job slots, as the worker checks its env at start (a bad value there
+would crash-loop the pods instead of failing the install): reservedCritical below concurrency and
+0 without critical; queueWeights naming exactly the group's queues; jobMemoryMB below the memory
+limit. Call with the merged group.
+*/}}
+{{- define "bullpen.checkWorkerSlots" -}}
+{{- $g := . -}}
+{{- $queues := join ", " $g.queues -}}
+{{- if not (kindIs "invalid" $g.reservedCritical) -}}
+{{- if and (gt (int $g.reservedCritical) 0) (not (has "critical" $g.queues)) -}}
+{{- fail (printf "workers group %q: reservedCritical (%d) keeps slots for critical, but the group consumes only %s; set reservedCritical: 0 (or null) for it" $g.name (int $g.reservedCritical) $queues) -}}
+{{- end -}}
+{{- if ge (int $g.reservedCritical) (int $g.concurrency) -}}
+{{- fail (printf "workers group %q: reservedCritical (%d) must be below concurrency (%d)" $g.name (int $g.reservedCritical) (int $g.concurrency)) -}}
+{{- end -}}
+{{- end -}}
+{{- with $g.queueWeights -}}
+{{- range $queue, $_ := . -}}
+{{- if not (has $queue $g.queues) -}}
+{{- fail (printf "workers group %q: queueWeights names %q, which the group does not consume (queues: %s); give the group its own queueWeights, or null for strict order" $g.name $queue $queues) -}}
+{{- end -}}
+{{- end -}}
+{{- range $g.queues -}}
+{{- if not (hasKey $g.queueWeights .) -}}
+{{- fail (printf "workers group %q: queueWeights gives no weight to %q; weigh every queue of the group (%s), or set queueWeights: null for strict order" $g.name . $queues) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- with dig "limits" "memory" "" ($g.resources | default dict) -}}
+{{- $limitMiB := include "bullpen.memoryMiB" . | float64 -}}
+{{- if ge (float64 $g.jobMemoryMB) $limitMiB -}}
+{{- $shown := ternary (toString .) (printf "%.0f bytes" .) (kindIs "string" .) -}}
+{{- fail (printf "workers group %q: jobMemoryMB (%d) must be below the memory limit (resources.limits.memory %s = %.0f MiB): an isolated job's process shares the pod's memory with the worker" $g.name (int $g.jobMemoryMB) $shown (floor $limitMiB)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* WORKER_QUEUE_WEIGHTS of a merged group, "critical:6,default:3,low:1" in priority order; empty for strict order. */}}
+{{- define "bullpen.queueWeightsEnv" -}}
+{{- $g := . -}}
+{{- $pairs := list -}}
+{{- with $g.queueWeights -}}
+{{- range list "critical" "default" "low" -}}
+{{- if hasKey $g.queueWeights . -}}{{- $pairs = append $pairs (printf "%s:%d" . (int (index $g.queueWeights .))) -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- join "," $pairs -}}
+{{- end -}}
+
+{{/*
+A Kubernetes memory quantity ("512Mi", "1Gi", "1G", a number of bytes) in MiB; fails with the
+value on a form it cannot read (e.g. an exponent).
+*/}}
+{{- define "bullpen.memoryMiB" -}}
+{{- $bytes := 0.0 -}}
+{{- if kindIs "string" . -}}
+{{- $num := regexFind "^[0-9]+(\\.[0-9]+)?" . -}}
+{{- $suffix := trimPrefix $num . -}}
+{{- $factors := dict "" 1.0 "k" 1000.0 "M" 1000000.0 "G" 1000000000.0 "T" 1000000000000.0 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 -}}
+{{- if or (not $num) (not (hasKey $factors $suffix)) -}}
+{{- fail (printf "cannot read the memory quantity %q (write it like 512Mi or 1Gi)" .) -}}
+{{- end -}}
+{{- $bytes = mulf (float64 $num) (get $factors $suffix) -}}
+{{- else -}}
+{{- $bytes = float64 . -}}
+{{- end -}}
+{{- divf $bytes 1048576.0 -}}
 {{- end -}}
 
 {{/*
