@@ -46,49 +46,83 @@ describe('autoscaling', () => {
     expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
   });
 
-  it('KEDA metrics-api: one trigger per queue on the backlog endpoint, targeting the group concurrency', () => {
+  it("KEDA metrics-api: one trigger on the group's queues together, targeting the group concurrency", () => {
     const values = { workers: { defaults: { keda: { enabled: true }, concurrency: 5 }, groups: [{ name: 'all', queues: ['critical', 'low', 'default'] }] } };
     const objects = render({ values, namespace: 'bullpen-production' });
     const scaled = find(objects, 'ScaledObject', 'bullpen-worker-all');
     expect(scaled.spec.scaleTargetRef).toEqual({ name: 'bullpen-worker-all' });
-    expect(scaled.spec.triggers.map((t: any) => t.metadata.valueLocation)).toEqual([
-      'queues.critical.ready',
-      'queues.low.ready',
-      'queues.default.ready',
-    ]);
-    for (const trigger of scaled.spec.triggers) {
-      expect(trigger).toMatchObject({
+    // A pod runs `concurrency` jobs at once from one pool shared by its queues: one replica per
+    // `concurrency` ready jobs of all of them, not per queue (KEDA would take the largest of those).
+    expect(scaled.spec.triggers).toEqual([
+      {
         type: 'metrics-api',
+        name: 'backlog',
+        metricType: 'AverageValue',
         metadata: {
-          url: 'http://bullpen-api.bullpen-production.svc:8080/api/queues/backlog',
+          url: 'http://bullpen-api.bullpen-production.svc:8080/api/queues/backlog?queues=critical,low,default',
           format: 'json',
+          valueLocation: 'total.ready',
           targetValue: '5',
           authMode: 'bearer',
         },
         authenticationRef: { name: 'bullpen-api-token' },
-      });
-    }
+      },
+    ]);
     // The same number feeds the worker's job slots.
     expect(workerDeployment(objects, 'all').spec.template.spec.containers[0].env).toContainEqual({ name: 'WORKER_CONCURRENCY', value: '5' });
     const auth = find(objects, 'TriggerAuthentication', 'bullpen-api-token');
     expect(auth.spec.secretTargetRef).toEqual([{ parameter: 'token', name: 'bullpen-api', key: 'client-token' }]);
   });
 
-  it('KEDA prometheus: one query per queue over bullpen_queue_jobs, de-duplicated across replicas', () => {
+  it('KEDA: each group follows only its own queues, against its own concurrency', () => {
+    const values = {
+      workers: {
+        defaults: { keda: { enabled: true } },
+        groups: [
+          { name: 'critical', queues: ['critical'], concurrency: 4 },
+          { name: 'bulk', queues: ['default', 'low'], concurrency: 16 },
+        ],
+      },
+    };
+    const objects = render({ values, namespace: 'bullpen-production' });
+    const trigger = (group: string) => find(objects, 'ScaledObject', `bullpen-worker-${group}`).spec.triggers;
+    expect(trigger('critical').map((t: any) => [t.metadata.url, t.metadata.valueLocation, t.metadata.targetValue])).toEqual([
+      ['http://bullpen-api.bullpen-production.svc:8080/api/queues/backlog?queues=critical', 'total.ready', '4'],
+    ]);
+    expect(trigger('bulk').map((t: any) => [t.metadata.url, t.metadata.valueLocation, t.metadata.targetValue])).toEqual([
+      ['http://bullpen-api.bullpen-production.svc:8080/api/queues/backlog?queues=default,low', 'total.ready', '16'],
+    ]);
+    // One TriggerAuthentication serves every group.
+    expect(ofKind(objects, 'TriggerAuthentication')).toHaveLength(1);
+  });
+
+  it("KEDA prometheus: one query summing the group's queues over bullpen_queue_jobs, de-duplicated across replicas", () => {
     const values = {
       workers: {
         defaults: { keda: { enabled: true, trigger: 'prometheus', prometheusServerAddress: 'http://prom:9090' } },
-        groups: [{ name: 'all', queues: ['critical', 'default', 'low'] }],
+        groups: [
+          { name: 'all', queues: ['critical', 'default', 'low'] },
+          { name: 'low', queues: ['low'], concurrency: 2 },
+        ],
       },
     };
     const objects = render({ values, namespace: 'bullpen-preview' });
     const triggers = find(objects, 'ScaledObject', 'bullpen-worker-all').spec.triggers;
-    expect(triggers.map((t: any) => t.type)).toEqual(['prometheus', 'prometheus', 'prometheus']);
-    expect(triggers[0].metadata).toEqual({
+    expect(triggers).toEqual([{
+      type: 'prometheus',
+      name: 'backlog',
+      metricType: 'AverageValue',
+      metadata: {
+        serverAddress: 'http://prom:9090',
+        query: 'sum(max by (queue,state) (bullpen_queue_jobs{namespace="bullpen-preview",queue=~"critical|default|low",state=~"waiting|prioritized"}))',
+        threshold: '8',
+      },
+    }]);
+    expect(find(objects, 'ScaledObject', 'bullpen-worker-low').spec.triggers.map((t: any) => t.metadata)).toEqual([{
       serverAddress: 'http://prom:9090',
-      query: 'sum(max by (queue,state) (bullpen_queue_jobs{namespace="bullpen-preview",queue="critical",state=~"waiting|prioritized"}))',
-      threshold: '8',
-    });
+      query: 'sum(max by (queue,state) (bullpen_queue_jobs{namespace="bullpen-preview",queue=~"low",state=~"waiting|prioritized"}))',
+      threshold: '2',
+    }]);
     // No bearer token involved: no TriggerAuthentication.
     expect(ofKind(objects, 'TriggerAuthentication')).toHaveLength(0);
   });
