@@ -208,13 +208,14 @@ export class JobProcessPool {
     this.children.add(child);
 
     // The child's stderr goes on to the pod's (written, not piped: a pipe per child would add
-    // listeners to process.stderr past EventEmitter's warning limit); its tail is kept across
-    // chunks to spot V8's OOM line.
+    // listeners to process.stderr past EventEmitter's warning limit). Each chunk is searched for
+    // V8's OOM line together with the end of the one before, in case the line was split.
     let tail = '';
     proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       process.stderr.write(chunk);
-      tail = (tail + chunk).slice(-256);
-      if (OUT_OF_MEMORY.test(tail)) child.outOfMemory = true;
+      const text = tail + chunk;
+      if (OUT_OF_MEMORY.test(text)) child.outOfMemory = true;
+      tail = text.slice(-64);
     });
     proc.on('message', (message) => {
       const msg = message as FromJobProcess;

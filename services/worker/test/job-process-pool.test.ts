@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { WorkerRegistry, type WorkerClass } from '@bullpen/core';
-import { JobProcessPool, type IsolatedAttempt, type JobProcessPoolOptions } from '@bullpen/worker';
-import { JobProcessPoolClosedError, JobTimeoutError } from '../src/job-errors';
+import { JobProcessPool, JobProcessPoolClosedError, JobTimeoutError, type IsolatedAttempt, type JobProcessPoolOptions } from '@bullpen/worker';
 import { until } from '../../../test/support/deferred';
 import * as poison from './fixtures/poison-workers';
 
