@@ -14,6 +14,8 @@ export class HealthCheckWorker extends Worker<void, HealthCheckResult> {
   static override queue = 'critical' as const;
   static override maxRetries = 1;
   static override cronSchedule = '*/10 * * * *';
+  // Inline whatever the pod's default: it records its outcome on the pod's own metrics.
+  static override isolation = 'inline' as const;
 
   async perform(_args: void, ctx: JobContext): Promise<HealthCheckResult> {
     const { apiHealthUrl, metrics } = ctx.services;
