@@ -11,7 +11,7 @@ export function createMetrics(register = new Registry()) {
   collectDefaultMetrics({ register });
   const registers = [register];
   const jobLabels = ['queue', 'worker'] as const;
-  const hooks: { refreshQueueGauges?: () => Promise<void> } = {};
+  const hooks: { refreshQueueGauges?: () => Promise<void>; readActiveJobs?: () => void } = {};
   // The three queue gauges share one read of Redis per scrape (prom-client collects them concurrently).
   let refreshing: Promise<void> | undefined;
   const refreshQueueGauges = async (): Promise<void> => {
@@ -22,7 +22,7 @@ export function createMetrics(register = new Registry()) {
   };
   const metrics = {
     register,
-    /** Set by `collectQueueDepth`; refreshes the queue gauges when `/metrics` is scraped. */
+    /** Filled in at scrape time: the queue gauges by `collectQueueDepth`, busy slots by the worker pool. */
     hooks,
     queueJobs: new Gauge({
       name: 'bullpen_queue_jobs',
@@ -40,8 +40,9 @@ export function createMetrics(register = new Registry()) {
     jobsStalled: new Counter({ name: 'bullpen_jobs_stalled_total', help: 'Jobs whose worker lost its lock and that were moved back to wait', labelNames: ['queue'] as const, registers }),
     jobDuration: new Histogram({ name: 'bullpen_job_duration_seconds', help: 'Run time of a job attempt', labelNames: jobLabels, buckets: DURATION_BUCKETS, registers }),
     jobWait: new Histogram({ name: 'bullpen_job_wait_seconds', help: 'Time from ready-to-run until the attempt started', labelNames: jobLabels, buckets: DURATION_BUCKETS, registers }),
-    workerActiveJobs: new Gauge({ name: 'bullpen_worker_active_jobs', help: 'Jobs running in this pod', labelNames: ['queue'] as const, registers }),
-    workerConcurrency: new Gauge({ name: 'bullpen_worker_concurrency', help: 'Job slots of this pod', labelNames: ['queue'] as const, registers }),
+    workerActiveJobs: new Gauge({ name: 'bullpen_worker_active_jobs', help: 'Job slots of this pod busy with each queue', labelNames: ['queue'] as const, registers, collect: () => hooks.readActiveJobs?.() }),
+    /** Registered by the worker pool: a label-less gauge would otherwise be exported, as 0, by the api and the beat too. */
+    workerConcurrency: new Gauge({ name: 'bullpen_worker_concurrency', help: 'Job slots of this pod, shared by the queues it consumes', registers: [] }),
     healthCheckUp: new Gauge({ name: 'bullpen_health_check_up', help: '1 when the last health check of the API succeeded', registers }),
     healthCheckLastSuccess: new Gauge({ name: 'bullpen_health_check_last_success_timestamp_seconds', help: 'Unix time of the last successful health check', registers }),
     /**

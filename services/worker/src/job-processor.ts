@@ -1,5 +1,8 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { ArgsValidationError, type JobContext, type JobServices, type Logger, type QueueName, type WorkerClass, type WorkerRegistry } from '@bullpen/core';
+import { ArgsValidationError, WorkerDefinitionError, type JobContext, type JobServices, type Logger, type QueueName, type WorkerClass, type WorkerRegistry } from '@bullpen/core';
+import { JobTimeoutError, ResultTooLargeError } from './job-errors';
+import type { JobProcessPool } from './job-process-pool';
+import type { Outcome } from './queue-consumer';
 
 /**
  * A job this pod is running: what shutdown needs to hand it back (`job`, `token`) or to give it
@@ -9,8 +12,11 @@ import { ArgsValidationError, type JobContext, type JobServices, type Logger, ty
 export class ActiveJob {
   private controller?: AbortController;
   private aborted?: { reason: unknown };
+  /** Set when shutdown moved the job back to wait: its outcome must not be recorded. */
+  handedBack = false;
 
   constructor(
+    readonly queue: QueueName,
     readonly job: Job,
     readonly token: string,
   ) {}
@@ -31,25 +37,25 @@ export class ActiveJob {
   }
 }
 
-export interface ProcessorDeps {
+export interface JobProcessorOptions {
   registry: WorkerRegistry;
   logger: Logger;
   services: JobServices;
-  /** Jobs running now, keyed by `queue/id` (ids are unique per queue only); drained or handed back on shutdown. */
-  active: Map<string, ActiveJob>;
-  /** Called with +1 when a job starts and -1 when it ends, so the pool can count busy slots. */
-  onActiveChange: (queue: QueueName, delta: 1 | -1) => void;
+  /** Where classes with `isolation: 'process'` (or all, under `WORKER_ISOLATION=process`) run. */
+  isolated: JobProcessPool;
+  /** `WORKER_ISOLATION`: how classes that do not say run. */
+  defaultIsolation: 'inline' | 'process';
+  /** `WORKER_MAX_RESULT_BYTES`: the largest result, as JSON, a job may store. */
+  maxResultBytes: number;
 }
+
+/** The `worker` label of jobs whose name no class of this pod has. */
+export const UNKNOWN_WORKER_LABEL = '(unknown)';
 
 /** A chain step enqueued without args takes its single child's (the previous step's) result. */
 async function previousResult(job: Job): Promise<unknown> {
   const values = Object.values(await job.getChildrenValues());
   return values.length > 0 ? values[0] : job.data;
-}
-
-/** The attempt's error when a job runs past its class's `timeoutSeconds`. */
-export class JobTimeoutError extends Error {
-  override name = 'JobTimeoutError';
 }
 
 /** Runs `perform`, failing it after `timeoutSeconds` and aborting the signal it sees. */
@@ -71,28 +77,102 @@ async function performWithin(run: (signal: AbortSignal) => unknown, outer: Abort
 }
 
 /**
- * The BullMQ processor: finds the job's Worker class by name and runs `perform`.
- *
- * It takes two parameters on purpose: BullMQ makes an AbortController for every job when the
- * processor takes a third (its signal). ActiveJob makes one only for jobs that use it, and the
- * pool aborts it on shutdown.
+ * Checks that a result can be stored: JSON-serialisable (a circular or BigInt result fails
+ * for good: running again cannot change it) and at most `maxBytes` as JSON.
  */
-export function createProcessor(queue: QueueName, deps: ProcessorDeps) {
-  const { registry, services } = deps;
-  const { metrics } = services;
-  // Metric labels per class, made once: prom-client keeps the object of a label set's first sample.
-  const labelsByClass = new Map<WorkerClass, { queue: QueueName; worker: string }>();
-  return async (job: Job, token?: string): Promise<unknown> => {
-    // Unknown names are retried like any failure: during a deploy the API may know a worker before this pod does.
-    const cls = registry.get(job.name);
-    let labels = labelsByClass.get(cls);
-    if (!labels) labelsByClass.set(cls, (labels = { queue, worker: cls.name }));
+function checkResult(result: unknown, maxBytes: number): void {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(result);
+  } catch (err) {
+    throw new UnrecoverableError(`result is not JSON-serialisable: ${(err as Error).message}`);
+  }
+  // Bytes are at most 3 per UTF-16 unit, so most results are cleared without encoding them.
+  if (json !== undefined && json.length * 3 > maxBytes) {
+    const bytes = Buffer.byteLength(json);
+    if (bytes > maxBytes) throw new ResultTooLargeError(`result is ${bytes} bytes as JSON, over WORKER_MAX_RESULT_BYTES (${maxBytes})`);
+  }
+}
+
+/**
+ * Runs one attempt of a job: finds its Worker class by name, validates the args, runs
+ * `perform` inline or in a job process, and says how it ended. It never throws: the pool
+ * records the outcome in Redis.
+ */
+export class JobProcessor {
+  /** Metric labels per worker name, made once: prom-client keeps the object of a label set's first sample. */
+  private readonly labelsByName = new Map<string, { queue: QueueName; worker: string }>();
+
+  constructor(private readonly opts: JobProcessorOptions) {
+    for (const cls of opts.registry.list()) {
+      if (this.isolationOf(cls) === 'process' && opts.registry.modulePathOf(cls) === undefined) {
+        throw new WorkerDefinitionError(`${cls.name}: isolation 'process' needs the class exported from a module the worker loads (services/worker/src/workers/), so its job process can load it too`);
+      }
+    }
+  }
+
+  private isolationOf(cls: WorkerClass): 'inline' | 'process' {
+    return cls.isolation ?? this.opts.defaultIsolation;
+  }
+
+  /** Labels of a job's metrics; names this pod does not know share one series, so they cannot grow without bound. */
+  labels(queue: QueueName, name: string): { queue: QueueName; worker: string } {
+    const worker = this.opts.registry.has(name) ? name : UNKNOWN_WORKER_LABEL;
+    let labels = this.labelsByName.get(worker);
+    // A job can sit on another queue than its class names (the class moved between deploys).
+    if (labels?.queue !== queue) this.labelsByName.set(worker, (labels = { queue, worker }));
+    return labels;
+  }
+
+  async run(running: ActiveJob): Promise<Outcome> {
+    const { opts } = this;
+    const { job, queue } = running;
+    const { metrics } = opts.services;
+    let cls: WorkerClass;
+    try {
+      // Unknown names are retried like any failure: during a deploy the API may know a worker before this pod does.
+      cls = opts.registry.get(job.name);
+    } catch (err) {
+      return { ok: false, error: err as Error };
+    }
+    const labels = this.labels(queue, cls.name);
     const attempt = job.attemptsMade + 1;
     if (attempt === 1 && job.processedOn) {
       const readyAt = job.timestamp + (job.opts.delay ?? 0);
       metrics.jobWait.observe(labels, Math.max(0, job.processedOn - readyAt) / 1000);
     }
-    const running = new ActiveJob(job, token!);
+    const startedAt = performance.now();
+    const logger = opts.logger;
+    if (logger.isLevelEnabled('debug')) logger.debug({ queue, worker: cls.name, jobId: job.id, attempt }, 'job started');
+    try {
+      let args: unknown;
+      try {
+        args = cls.parseArgs(job.data !== null ? job.data : await previousResult(job));
+      } catch (err) {
+        // Args that fail the schema will fail every retry too.
+        if (err instanceof ArgsValidationError) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+      const result = this.isolationOf(cls) === 'process'
+        ? await this.runIsolated(cls, args, running, attempt)
+        : await this.runInline(cls, args, running, attempt);
+      checkResult(result, opts.maxResultBytes);
+      const seconds = (performance.now() - startedAt) / 1000;
+      metrics.jobDuration.observe(labels, seconds);
+      if (logger.isLevelEnabled('debug')) logger.debug({ queue, worker: cls.name, jobId: job.id, attempt, durationMs: Math.round(seconds * 1000) }, 'job completed');
+      return { ok: true, result };
+    } catch (err) {
+      const seconds = (performance.now() - startedAt) / 1000;
+      metrics.jobDuration.observe(labels, seconds);
+      const error = err instanceof Error ? err : new Error(String(err));
+      logger.warn({ queue, worker: cls.name, jobId: job.id, attempt, err: error, durationMs: Math.round(seconds * 1000) }, 'job attempt failed');
+      return { ok: false, error };
+    }
+  }
+
+  private runInline(cls: WorkerClass, args: unknown, running: ActiveJob, attempt: number): Promise<unknown> {
+    const { job, queue } = running;
+    const parent = this.opts.logger;
     let childLogger: Logger | undefined;
     /** Set when `timeoutSeconds` applies: the signal that aborts at the deadline or on shutdown. */
     let timeoutSignal: AbortSignal | undefined;
@@ -103,46 +183,31 @@ export function createProcessor(queue: QueueName, deps: ProcessorDeps) {
       attempt,
       // Made on first use: most jobs never log, and a child logger per job is measurable.
       get logger() {
-        return (childLogger ??= deps.logger.child({ queue, worker: cls.name, jobId: job.id, attempt }));
+        return (childLogger ??= parent.child({ queue, worker: cls.name, jobId: job.id, attempt }));
       },
       get signal() {
         return timeoutSignal ?? running.signal;
       },
       progress: (value) => job.updateProgress(value),
-      services,
+      services: this.opts.services,
     };
-    const key = `${queue}/${job.id}`;
-    deps.active.set(key, running);
-    deps.onActiveChange(queue, 1);
-    const startedAt = performance.now();
-    if (deps.logger.isLevelEnabled('debug')) deps.logger.debug({ queue, worker: cls.name, jobId: job.id, attempt }, 'job started');
-    try {
-      let args: unknown;
-      try {
-        args = cls.parseArgs(job.data !== null ? job.data : await previousResult(job));
-      } catch (err) {
-        // Args that fail the schema will fail every retry too.
-        if (err instanceof ArgsValidationError) throw new UnrecoverableError(err.message);
-        throw err;
-      }
-      const result = cls.timeoutSeconds === undefined
-        ? await new cls().perform(args, context)
-        : await performWithin((signal) => {
-          timeoutSignal = signal;
-          return new cls().perform(args, context);
-        }, running.signal, cls.timeoutSeconds);
-      const seconds = (performance.now() - startedAt) / 1000;
-      metrics.jobDuration.observe(labels, seconds);
-      deps.logger.info({ queue, worker: cls.name, jobId: job.id, attempt, durationMs: Math.round(seconds * 1000) }, 'job completed');
-      return result;
-    } catch (err) {
-      const seconds = (performance.now() - startedAt) / 1000;
-      metrics.jobDuration.observe(labels, seconds);
-      deps.logger.warn({ queue, worker: cls.name, jobId: job.id, attempt, err, durationMs: Math.round(seconds * 1000) }, 'job attempt failed');
-      throw err;
-    } finally {
-      deps.active.delete(key);
-      deps.onActiveChange(queue, -1);
-    }
-  };
+    if (cls.timeoutSeconds === undefined) return Promise.resolve(new cls().perform(args, context));
+    return performWithin((signal) => {
+      timeoutSignal = signal;
+      return new cls().perform(args, context);
+    }, running.signal, cls.timeoutSeconds);
+  }
+
+  private runIsolated(cls: WorkerClass, args: unknown, running: ActiveJob, attempt: number): Promise<unknown> {
+    const { job, queue } = running;
+    return this.opts.isolated.run({
+      modulePath: this.opts.registry.modulePathOf(cls)!,
+      workerName: cls.name,
+      args,
+      job: { id: job.id!, queue, attempt },
+      timeoutSeconds: cls.timeoutSeconds,
+      onProgress: (value) => job.updateProgress(value),
+      signal: running.signal,
+    });
+  }
 }

@@ -1,55 +1,89 @@
-import { Worker as BullWorker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { retryDelayMs, type JobServices, type Logger, type QueueName, type Retention, type WorkerRegistry } from '@bullpen/core';
-import { createProcessor, type ActiveJob } from './job-processor';
+import { retryDelayMs, type JobServices, type Logger, type QueueName, type WorkerRegistry } from '@bullpen/core';
+import type { WorkerConfig } from './config';
+import { ActiveJob, JobProcessor } from './job-processor';
+import { JobProcessPool } from './job-process-pool';
+import { QueueConsumer, type Outcome } from './queue-consumer';
+import { SlotPolicy } from './slot-policy';
 
-export interface WorkerPoolOptions {
+/** What the pool needs of the worker's config, and the parts the service owns. */
+export type WorkerPoolOptions = Pick<
+  WorkerConfig,
+  'prefix' | 'queues' | 'concurrency' | 'reservedCritical' | 'queueWeights' | 'isolation' | 'jobMemoryMb' | 'maxResultBytes' | 'logLevel' | 'lockSeconds' | 'stalledCheckSeconds' | 'retention'
+> & {
   registry: WorkerRegistry;
   /** A consumer connection (`maxRetriesPerRequest: null`); the caller creates and closes it. */
   connection: Redis;
-  prefix: string;
-  queues: readonly QueueName[];
-  /** Job slots per queue. */
-  concurrency: number;
-  lockSeconds: number;
-  stalledCheckSeconds: number;
-  retention: Retention;
   logger: Logger;
   services: JobServices;
-}
+};
 
 export interface DrainResult {
   /** Jobs still running at the deadline, moved back to wait for another worker. */
   handedBack: number;
 }
 
+/** How long an idle queue's watcher blocks before looking again (BullMQ's drainDelay). */
+const IDLE_POLL_SECONDS = 5;
+/** Cap of the pause between attempts while Redis refuses to hand out jobs. */
+const MAX_FETCH_BACKOFF_MS = 30_000;
+
 /**
- * One BullMQ Worker per queue, each with its own `concurrency` slots: a flood on `low` can
- * fill only `low`'s slots, so a `critical` job never waits behind it in the same pod.
+ * One pool of `concurrency` slots per pod, across all the queues it consumes. A free slot
+ * takes the next job from the queue the SlotPolicy picks (strict priority by default); a
+ * slot that finishes a job asks for its next one in the same Redis round trip when the
+ * policy picks the same queue again. Queues without jobs are watched on their BullMQ
+ * marker, so a critical job added to an idle pod starts at once. A job is fetched only
+ * into a free slot: none waits in the pod holding its lock.
  */
 export class WorkerPool {
-  private readonly workers: BullWorker[] = [];
+  private readonly consumers = new Map<QueueName, QueueConsumer>();
+  private readonly policy: SlotPolicy;
+  private readonly processor: JobProcessor;
+  private readonly isolated: JobProcessPool;
   private readonly active = new Map<string, ActiveJob>();
-  private readonly activeByQueue = new Map<QueueName, number>();
+  /** Queues that may have jobs ready; the others are watched on their marker. */
+  private readonly ready = new Set<QueueName>();
+  private readonly watching = new Set<QueueName>();
+  private readonly dueTimers = new Map<QueueName, NodeJS.Timeout>();
+  private wakeLoop?: () => void;
+  private loop?: Promise<void>;
+  private stopping = false;
+  private fetchFailures = 0;
+  /** Slots running a job or recording one in Redis: shutdown waits for them. */
+  private slotsRunning = 0;
   private idle?: () => void;
   private closing?: Promise<DrainResult>;
+  private tokens = 0;
+  private readonly tokenPrefix = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
-  constructor(private readonly opts: WorkerPoolOptions) {}
+  constructor(private readonly opts: WorkerPoolOptions) {
+    this.policy = new SlotPolicy({ queues: opts.queues, concurrency: opts.concurrency, reservedCritical: opts.reservedCritical, weights: opts.queueWeights });
+    this.isolated = new JobProcessPool({
+      size: opts.concurrency,
+      memoryMb: opts.jobMemoryMb,
+      logLevel: opts.logLevel,
+      apiHealthUrl: opts.services.apiHealthUrl,
+      logger: opts.logger,
+    });
+    this.processor = new JobProcessor({
+      registry: opts.registry,
+      logger: opts.logger,
+      services: opts.services,
+      isolated: this.isolated,
+      defaultIsolation: opts.isolation,
+      maxResultBytes: opts.maxResultBytes,
+    });
+  }
 
   async start(): Promise<void> {
     const { opts } = this;
-    const metrics = opts.services.metrics;
+    const { metrics } = opts.services;
     for (const queue of opts.queues) {
-      const worker = new BullWorker(queue, createProcessor(queue, {
-        registry: opts.registry,
-        logger: opts.logger,
-        services: opts.services,
-        active: this.active,
-        onActiveChange: (q, delta) => this.onActiveChange(q, delta),
-      }), {
+      const consumer = new QueueConsumer(queue, {
         connection: opts.connection,
         prefix: opts.prefix,
-        concurrency: opts.concurrency,
         lockDuration: opts.lockSeconds * 1000,
         stalledInterval: opts.stalledCheckSeconds * 1000,
         removeOnComplete: { age: opts.retention.completedSeconds, count: opts.retention.completedCount },
@@ -58,18 +92,9 @@ export class WorkerPool {
           backoffStrategy: (retry, _type, _err, job) =>
             opts.registry.has(job!.name) ? opts.registry.get(job!.name).retryDelayMs(retry) : retryDelayMs(UNKNOWN_WORKER_POLICY, retry),
         },
-        autorun: false,
       });
-      worker.on('error', (err) => opts.logger.error({ err, queue }, 'worker error'));
-      worker.on('completed', (job: Job) => metrics.jobsCompleted.inc({ queue, worker: job.name }));
-      worker.on('failed', (job: Job | undefined, err: Error) => {
-        if (!job) return;
-        // BullMQ sets finishedOn only when the job is failed for good; otherwise it will be retried.
-        const final = job.finishedOn !== undefined;
-        (final ? metrics.jobsFailed : metrics.jobsRetried).inc({ queue, worker: job.name });
-        if (final) opts.logger.error({ queue, worker: job.name, jobId: job.id, attempts: job.attemptsMade, reason: err.message }, 'job failed');
-      });
-      worker.on('stalled', (jobId: string) => {
+      consumer.on('error', (err) => opts.logger.error({ err, queue }, 'worker error'));
+      consumer.on('stalled', (jobId: string) => {
         metrics.jobsStalled.inc({ queue });
         opts.logger.warn({ queue, jobId }, 'job stalled, moved back to wait');
       });
@@ -79,23 +104,26 @@ export class WorkerPool {
         for (const counter of [metrics.jobsCompleted, metrics.jobsFailed, metrics.jobsRetried]) counter.inc({ queue, worker: cls.name }, 0);
       }
       metrics.jobsStalled.inc({ queue }, 0);
-      metrics.workerConcurrency.set({ queue }, opts.concurrency);
-      metrics.workerActiveJobs.set({ queue }, 0);
-      this.workers.push(worker);
+      this.consumers.set(queue, consumer);
+      this.ready.add(queue);
     }
-    for (const worker of this.workers) {
-      worker.run().catch((err: unknown) => opts.logger.error({ err, queue: worker.name }, 'worker loop stopped'));
-    }
-    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+    if (!metrics.register.getSingleMetric('bullpen_worker_concurrency')) metrics.register.registerMetric(metrics.workerConcurrency);
+    metrics.workerConcurrency.set(opts.concurrency);
+    // Busy slots per queue are read when /metrics is scraped, not written twice per job.
+    metrics.hooks.readActiveJobs = () => {
+      for (const queue of opts.queues) metrics.workerActiveJobs.set({ queue }, this.policy.inUse(queue));
+    };
+    await Promise.all([...this.consumers.values()].map((c) => c.open()));
+    this.loop = this.fill();
   }
 
-  /** True once started and until closing begins, while every queue's worker runs. */
+  /** True once started and until closing begins. */
   isRunning(): boolean {
-    return this.workers.length > 0 && !this.closing && this.workers.every((w) => w.isRunning());
+    return this.loop !== undefined && !this.stopping && [...this.consumers.values()].every((c) => !c.closing);
   }
 
   activeCount(queue?: QueueName): number {
-    return queue ? (this.activeByQueue.get(queue) ?? 0) : this.active.size;
+    return this.policy.inUse(queue);
   }
 
   /**
@@ -108,20 +136,183 @@ export class WorkerPool {
     return this.closing;
   }
 
+  /** Fills free slots: the one place jobs are fetched besides a finishing slot's fetch-next. */
+  private async fill(): Promise<void> {
+    while (!this.stopping) {
+      const queue = this.policy.pick((q) => this.ready.has(q));
+      if (queue === undefined) {
+        for (const q of this.opts.queues) if (!this.ready.has(q)) this.watch(q);
+        await new Promise<void>((resolve) => (this.wakeLoop = resolve));
+        continue;
+      }
+      this.policy.take(queue);
+      const job = await this.fetch(queue);
+      if (job && this.stopping) {
+        // Fetched while shutdown began: give it straight back rather than start it now.
+        this.policy.release(queue);
+        await job.moveToWait(job.token!).catch(() => undefined);
+      } else if (job) {
+        void this.runSlot(queue, job);
+      } else {
+        this.policy.release(queue);
+        if (this.fetchFailures > 0) await this.pauseAfterFailure();
+      }
+    }
+  }
+
+  /** Runs jobs in one taken slot until the policy has nothing more for it, then frees it. */
+  private async runSlot(queue: QueueName, first: Job): Promise<void> {
+    this.slotsRunning++;
+    let current: { queue: QueueName; job: Job } | undefined = { queue, job: first };
+    while (current) {
+      const running = new ActiveJob(current.queue, current.job, current.job.token!);
+      const key = `${current.queue}/${current.job.id}`;
+      this.active.set(key, running);
+      const outcome = await this.processor.run(running);
+      this.active.delete(key);
+      this.policy.release(current.queue);
+      if (running.handedBack) break;
+      const next = this.stopping ? undefined : this.policy.pick((q) => this.ready.has(q));
+      if (next) this.policy.take(next);
+      let nextJob = await this.finish(running, outcome, next === current.queue);
+      if (next && next !== current.queue && !this.stopping) nextJob = await this.fetch(next);
+      if (next && !nextJob) this.policy.release(next);
+      current = next && nextJob ? { queue: next, job: nextJob } : undefined;
+    }
+    this.slotsRunning--;
+    this.wake();
+    if (this.slotsRunning === 0) this.idle?.();
+  }
+
+  /** Takes a job from `queue`, or marks the queue as empty (and watched) when it has none. */
+  private async fetch(queue: QueueName): Promise<Job | undefined> {
+    try {
+      const job = await this.consumers.get(queue)!.fetch(this.nextToken());
+      this.fetchFailures = 0;
+      if (!job) this.ready.delete(queue);
+      return job;
+    } catch (err) {
+      if (this.stopping) return undefined;
+      this.fetchFailures++;
+      this.opts.logger.warn({ queue, err: (err as Error).message, retryInMs: this.fetchBackoffMs() }, 'cannot take jobs from Redis (check REDIS_URL, the server\'s maxmemory and whether it is a replica); retrying');
+      return undefined;
+    }
+  }
+
+  /**
+   * Records the attempt in Redis, retrying while Redis is unreachable and the job's lock may
+   * still hold; after that another worker's stalled check runs the job again (at least once).
+   */
+  private async finish(running: ActiveJob, outcome: Outcome, fetchNext: boolean): Promise<Job | undefined> {
+    const { job, queue, token } = running;
+    const { metrics } = this.opts.services;
+    const consumer = this.consumers.get(queue)!;
+    const giveUpAt = Date.now() + this.opts.lockSeconds * 1000;
+    for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+      try {
+        const next = await consumer.finish(job, token, outcome, fetchNext && !this.stopping);
+        const labels = this.processor.labels(queue, job.name);
+        if (outcome.ok) {
+          metrics.jobsCompleted.inc(labels);
+        } else {
+          // BullMQ sets finishedOn only when the job is failed for good; otherwise it will be retried.
+          const final = job.finishedOn !== undefined;
+          (final ? metrics.jobsFailed : metrics.jobsRetried).inc(labels);
+          if (final) this.opts.logger.error({ queue, worker: job.name, jobId: job.id, attempts: job.attemptsMade, reason: outcome.error.message }, 'job failed');
+        }
+        if (fetchNext && !next) this.ready.delete(queue);
+        return next;
+      } catch (err) {
+        const message = (err as Error).message;
+        if (/Missing lock|Lock mismatch|Missing key/.test(message) || Date.now() + delayMs > giveUpAt || this.stopping) {
+          this.opts.logger.warn({ queue, worker: job.name, jobId: job.id, err: message }, 'could not record the job\'s outcome; stalled recovery will run it again');
+          return undefined;
+        }
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
+  /** Blocks on `queue`'s marker until it has a job ready (or a delayed one falls due). */
+  private watch(queue: QueueName): void {
+    if (this.watching.has(queue) || this.stopping) return;
+    this.watching.add(queue);
+    const consumer = this.consumers.get(queue)!;
+    void (async () => {
+      try {
+        while (!this.ready.has(queue) && !this.stopping) {
+          let at: number;
+          try {
+            at = await consumer.waitForWork(IDLE_POLL_SECONDS);
+          } catch {
+            // The blocking connection dropped; fall back to a fetch, which reports Redis errors.
+            at = 0;
+          }
+          if (at <= Date.now()) this.markReady(queue);
+          else this.markReadyAt(queue, at);
+        }
+      } finally {
+        this.watching.delete(queue);
+      }
+    })();
+  }
+
+  private markReady(queue: QueueName): void {
+    this.ready.add(queue);
+    this.wake();
+  }
+
+  /** A delayed job falls due at `at`: look again then, unless the queue gets a job before. */
+  private markReadyAt(queue: QueueName, at: number): void {
+    clearTimeout(this.dueTimers.get(queue));
+    const timer = setTimeout(() => {
+      this.dueTimers.delete(queue);
+      this.markReady(queue);
+    }, at - Date.now());
+    this.dueTimers.set(queue, timer);
+  }
+
+  private wake(): void {
+    const wake = this.wakeLoop;
+    this.wakeLoop = undefined;
+    wake?.();
+  }
+
+  private fetchBackoffMs(): number {
+    return Math.min(MAX_FETCH_BACKOFF_MS, 500 * 2 ** Math.min(this.fetchFailures - 1, 10));
+  }
+
+  /** Waits out a failed fetch (capped exponential backoff) so a lasting Redis error cannot spin. */
+  private pauseAfterFailure(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.fetchBackoffMs());
+      this.wakeLoop = () => {
+        if (!this.stopping) return;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private nextToken(): string {
+    return `${this.tokenPrefix}:${this.tokens++}`;
+  }
+
   private async drain(deadlineMs: number): Promise<DrainResult> {
     const { logger } = this.opts;
-    await Promise.all(this.workers.map((w) => w.pause(true)));
+    this.stopping = true;
+    this.wake();
+    for (const timer of this.dueTimers.values()) clearTimeout(timer);
     logger.info({ active: this.active.size, deadlineMs }, 'stopped fetching, draining active jobs');
-    const drained = this.active.size === 0 || (await this.waitForIdle(deadlineMs));
+    const drained = this.slotsRunning === 0 || (await this.waitForIdle(deadlineMs));
     if (drained) {
-      await Promise.allSettled(this.workers.map((w) => w.close()));
+      await this.closeAll();
       return { handedBack: 0 };
     }
-    // Close before handing back: a fetch already blocked on Redis would wake up for the marker
-    // moveToWait adds and take the job again into this dying process.
-    await Promise.allSettled(this.workers.map((w) => w.close(true)));
     let handedBack = 0;
-    for (const { job, token } of [...this.active.values()]) {
+    for (const running of [...this.active.values()]) {
+      const { job, token } = running;
+      running.handedBack = true;
       try {
         await job.moveToWait(token);
         handedBack++;
@@ -130,10 +321,15 @@ export class WorkerPool {
         // The lock is gone already: the stalled check hands it back instead.
         logger.warn({ err, jobId: job.id }, 'could not hand back job; stalled recovery will');
       }
+      running.abort('worker shutting down');
     }
-    // The processor takes no BullMQ signal (see createProcessor): each job's own signal is aborted here.
-    for (const running of this.active.values()) running.abort('worker shutting down');
+    await this.closeAll();
     return { handedBack };
+  }
+
+  private async closeAll(): Promise<void> {
+    await Promise.allSettled([...this.consumers.values()].map((c) => c.close(true)));
+    await this.isolated.close();
   }
 
   private waitForIdle(deadlineMs: number): Promise<boolean> {
@@ -148,13 +344,6 @@ export class WorkerPool {
         resolve(true);
       };
     });
-  }
-
-  private onActiveChange(queue: QueueName, delta: 1 | -1): void {
-    const count = this.activeCount(queue) + delta;
-    this.activeByQueue.set(queue, count);
-    this.opts.services.metrics.workerActiveJobs.set({ queue }, count);
-    if (this.active.size === 0) this.idle?.();
   }
 }
 

@@ -21,18 +21,7 @@ export function createWorkerService({ config, registry, logger }: WorkerServiceD
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const metrics = createMetrics();
   const producer = new Producer({ connection, prefix: config.prefix, metrics });
-  const pool = new WorkerPool({
-    registry,
-    connection,
-    prefix: config.prefix,
-    queues: config.queues,
-    concurrency: config.concurrency,
-    lockSeconds: config.lockSeconds,
-    stalledCheckSeconds: config.stalledCheckSeconds,
-    retention: config.retention,
-    logger,
-    services: { metrics, apiHealthUrl: config.apiHealthUrl },
-  });
+  const pool = new WorkerPool({ ...config, registry, connection, logger, services: { metrics, apiHealthUrl: config.apiHealthUrl } });
   const health = new HealthServer({
     port: config.metricsPort,
     register: metrics.register,
@@ -54,7 +43,7 @@ export function createWorkerService({ config, registry, logger }: WorkerServiceD
       const metricsPort = await health.start();
       await warnOnUnsafeRedis(connection, logger);
       await pool.start();
-      logger.info({ queues: config.queues, concurrency: config.concurrency, workers: registry.list().map((w) => w.name), metricsPort }, 'worker started');
+      logger.info({ queues: config.queues, concurrency: config.concurrency, reservedCritical: config.reservedCritical, order: config.queueWeights ?? 'strict', workers: registry.list().map((w) => w.name), metricsPort }, 'worker started');
       return { metricsPort };
     },
     /** Drains within the shutdown budget, then closes everything in reverse order of creation. */
