@@ -1,14 +1,14 @@
 // Runs a real api or worker process (as their main.ts do) with the Worker classes exported by
 // FIXTURE_WORKERS instead of the discovered ones. Tests only.
-import { createLogger, exitOnSignals, exitOnStartupError, isWorkerClass, WorkerRegistry } from '@bullpen/core';
+import { createLogger, exitOnSignals, exitOnStartupError, WorkerRegistry } from '@bullpen/core';
 import { createApi, loadApiConfig } from '@bullpen/api';
 import { createWorkerService, loadWorkerConfig } from '@bullpen/worker';
 
 async function main(): Promise<void> {
   const { FIXTURE_SERVICE: service, FIXTURE_WORKERS: workersModule } = process.env;
   if (!workersModule) throw new Error('FIXTURE_WORKERS must name a module exporting Worker classes');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const registry = new WorkerRegistry(Object.values(require(workersModule) as Record<string, unknown>).filter(isWorkerClass));
+  // From the module file, so isolated classes can be loaded again in their job processes.
+  const registry = WorkerRegistry.fromModules([workersModule]);
   if (service === 'api') {
     const config = loadApiConfig(process.env);
     const logger = createLogger('api', config.logLevel);
