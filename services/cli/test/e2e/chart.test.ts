@@ -96,7 +96,9 @@ describe('chart on a real kube-apiserver (no kubelet, no controller-manager: obj
     await ok(helmInstall(cp, 'bullpen-keda', 'production', KEDA_SETTINGS));
     const scaled = await getJson(cp, 'bullpen-keda', 'scaledobject/bullpen-worker-all');
     expect(scaled.spec).toMatchObject({ minReplicaCount: 3, maxReplicaCount: 12, scaleTargetRef: { name: 'bullpen-worker-all' } });
-    expect(scaled.spec.triggers.map((t: any) => t.metadata.valueLocation)).toEqual(['queues.critical.ready', 'queues.default.ready', 'queues.low.ready']);
+    // One trigger on the group's whole backlog: the pod's one pool of slots serves all its queues.
+    expect(scaled.spec.triggers.map((t: any) => [t.name, t.metadata.valueLocation])).toEqual([['backlog', 'total.ready']]);
+    expect(scaled.spec.triggers[0].metadata.url).toMatch(/\/api\/queues\/backlog\?queues=critical,default,low$/);
     await getJson(cp, 'bullpen-keda', 'triggerauthentication/bullpen-api-token');
     const worker = await getJson(cp, 'bullpen-keda', 'deployment/bullpen-worker-all');
     expect(worker.metadata.annotations['bullpen.dev/autoscaler']).toBe('keda');
