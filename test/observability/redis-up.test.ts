@@ -1,16 +1,15 @@
 import { Queue } from 'bullmq';
-import { collectQueueDepth, createMetrics, createRedis, QUEUE_NAMES } from '@bullpen/core';
-import type { Redis } from 'ioredis';
+import { collectQueueDepth, createMetrics, createRedis, QUEUE_NAMES, type RedisConnection } from '@bullpen/core';
 import { RedisServer } from '../support/redis-server';
 
 /** Resolves on the connection's next `event` (or at once if `already` holds). */
-function next(redis: Redis, event: string, already: () => boolean): Promise<void> {
+function next(redis: RedisConnection, event: string, already: () => boolean): Promise<void> {
   return already() ? Promise.resolve() : new Promise((resolve) => redis.once(event, () => resolve()));
 }
 
 describe('bullpen_redis_up', () => {
   let server: RedisServer;
-  let redis: Redis;
+  let redis: RedisConnection;
   let queues: Queue[];
   const metrics = createMetrics();
 

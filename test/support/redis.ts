@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import type { RedisConnection } from '@bullpen/core';
 
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -8,27 +9,38 @@ export function uniquePrefix(name: string): string {
   return `test-${name}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Every key matching `pattern` (SCAN, never KEYS). */
-export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+/** Every key matching `pattern` (SCAN, never KEYS), on every master of a Cluster. */
+export async function scanKeys(redis: RedisConnection, pattern: string): Promise<string[]> {
   const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
+  for (const node of redis instanceof Cluster ? redis.nodes('master') : [redis]) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+  }
   return keys;
 }
 
+/** Keys under `prefix`, also those a Cluster's per-queue hash tags wrap (`{prefix:queue}:...`). */
+function prefixKeys(redis: RedisConnection, prefix: string): Promise<string[]> {
+  return redis instanceof Cluster
+    ? Promise.all([scanKeys(redis, `${prefix}:*`), scanKeys(redis, `{${prefix}:*`)]).then((both) => both.flat())
+    : scanKeys(redis, `${prefix}:*`);
+}
+
 /** Deletes every key under `prefix`; returns how many there were. */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
-  const keys = await scanKeys(redis, `${prefix}:*`);
-  for (let i = 0; i < keys.length; i += 1000) await redis.unlink(...keys.slice(i, i + 1000));
+export async function deletePrefix(redis: RedisConnection, prefix: string): Promise<number> {
+  const keys = await prefixKeys(redis, prefix);
+  // One key per command: on a Cluster the keys of one call must share a slot.
+  if (redis instanceof Cluster) await Promise.all(keys.map((key) => redis.unlink(key)));
+  else for (let i = 0; i < keys.length; i += 1000) await redis.unlink(...keys.slice(i, i + 1000));
   return keys.length;
 }
 
-export async function countKeys(redis: Redis, prefix: string): Promise<number> {
-  return (await scanKeys(redis, `${prefix}:*`)).length;
+export async function countKeys(redis: RedisConnection, prefix: string): Promise<number> {
+  return (await prefixKeys(redis, prefix)).length;
 }
 
 export function testRedis(): Redis {

@@ -27,10 +27,10 @@ export interface ApiDeps {
  * while Redis is down and answers 503 (and `/readyz` 503) until it is back.
  */
 export function createApi({ config, registry, logger }: ApiDeps) {
-  const connection = createRedis(config.redisUrl, 'producer');
+  const connection = createRedis(config.redis, 'producer');
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const metrics = createMetrics();
-  const producer = new Producer({ connection, prefix: config.prefix, metrics });
+  const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics });
   const guard = new RedisGuard(connection, config.redisTimeoutMs);
   const verifier = new TokenVerifier(config.tokens);
   const ctx: ApiContext = {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EnqueuedJob } from '@bullpen/core';
-import type { Redis } from 'ioredis';
+import type { EnqueuedJob, RedisConnection } from '@bullpen/core';
 
 /** What an idempotency key is bound to: the job(s) its first request enqueued. */
 export interface IdempotencyRecord {
@@ -9,7 +8,7 @@ export interface IdempotencyRecord {
 }
 
 export interface IdempotencyStoreDeps {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   retentionSeconds: number;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@bullpen/core';
 
 /** Redis cannot answer now: not connected, or no reply within the deadline. Becomes a 503. */
 export class RedisUnavailableError extends Error {
@@ -17,7 +17,7 @@ const CONNECTION_FAILURE = /enableOfflineQueue|Connection is closed|ECONNREFUSED
  */
 export class RedisGuard {
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisConnection,
     private readonly timeoutMs: number,
   ) {}
 

@@ -25,7 +25,7 @@ describe('loadApiConfig', () => {
       redisTimeoutMs: 3_000,
       shutdownTimeoutSeconds: 25,
       tokens: [],
-      redisUrl: 'redis://127.0.0.1:6379',
+      redis: { url: 'redis://127.0.0.1:6379', sentinelMaster: 'mymaster' },
       prefix: 'bull',
     });
     expect(API_DEFAULTS.bodyLimitBytes).toBe(256 * 1024);

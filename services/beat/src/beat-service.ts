@@ -13,10 +13,10 @@ export interface BeatServiceDeps {
 
 /** The beat process: keeps BullMQ job schedulers in step with the workers' cron schedules. */
 export function createBeatService({ config, registry, logger }: BeatServiceDeps) {
-  const connection = createRedis(config.redisUrl, 'consumer');
+  const connection = createRedis(config.redis, 'consumer');
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const metrics = createMetrics();
-  const producer = new Producer({ connection, prefix: config.prefix, metrics });
+  const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics });
   const beat = new Beat({ producer, registry, logger, intervalMs: config.syncIntervalSeconds * 1000 });
   const health = new HealthServer({
     port: config.metricsPort,

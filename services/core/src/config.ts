@@ -1,5 +1,6 @@
-import { readInteger, readLogLevel, readString, readUrl, type Env } from './env';
+import { readHostPorts, readInteger, readLogLevel, readString, readUrl, type Env } from './env';
 import { ConfigError } from './errors';
+import type { RedisSettings } from './redis';
 
 /** How long finished jobs stay in Redis; whichever limit is reached first trims them. */
 export interface Retention {
@@ -15,9 +16,9 @@ export interface Retention {
 
 /** What every Bullpen process needs: where Redis is, its key prefix, logging, retention. */
 export interface CoreConfig {
-  /** `REDIS_URL`, default `redis://127.0.0.1:6379`; `rediss://` for TLS. */
-  redisUrl: string;
-  /** `BULLPEN_PREFIX`, default `bull`; the BullMQ key prefix (`{bull}` on Redis Cluster). */
+  /** `REDIS_URL` (and `REDIS_SENTINELS` / `REDIS_SENTINEL_MASTER` or `REDIS_CLUSTER_NODES`). */
+  redis: RedisSettings;
+  /** `BULLPEN_PREFIX`, default `bull`; the BullMQ key prefix (on Redis Cluster each queue wraps it in its own hash tag). */
   prefix: string;
   /** `LOG_LEVEL`, default `info`. */
   logLevel: string;
@@ -26,6 +27,7 @@ export interface CoreConfig {
 
 export const CORE_DEFAULTS = {
   redisUrl: 'redis://127.0.0.1:6379',
+  sentinelMaster: 'mymaster',
   prefix: 'bull',
   retention: { completedSeconds: 86_400, completedCount: 10_000, failedSeconds: 604_800, failedCount: 10_000 },
 } as const;
@@ -35,9 +37,13 @@ export function loadCoreConfig(env: Env): CoreConfig {
   if (!/^[\w{}.-]+$/.test(prefix)) {
     throw new ConfigError('BULLPEN_PREFIX', `only letters, digits, _ . - { } allowed, got "${prefix}"`);
   }
+  const redis = loadRedisSettings(env);
+  if (redis.clusterNodes && /[{}]/.test(prefix)) {
+    throw new ConfigError('BULLPEN_PREFIX', `on Redis Cluster Bullpen gives each queue its own hash tag; use a prefix without braces, got "${prefix}"`);
+  }
   const d = CORE_DEFAULTS.retention;
   return Object.freeze({
-    redisUrl: readUrl(env, 'REDIS_URL', CORE_DEFAULTS.redisUrl, ['redis:', 'rediss:']),
+    redis,
     prefix,
     logLevel: readLogLevel(env, 'LOG_LEVEL'),
     retention: Object.freeze({
@@ -47,4 +53,15 @@ export function loadCoreConfig(env: Env): CoreConfig {
       failedCount: readInteger(env, 'JOB_RETENTION_FAILED_COUNT', d.failedCount, { min: 0 }),
     }),
   });
+}
+
+/** One Redis, a Sentinel set naming its master, or a Cluster's seed nodes; never two of them. */
+function loadRedisSettings(env: Env): RedisSettings {
+  const url = readUrl(env, 'REDIS_URL', CORE_DEFAULTS.redisUrl, ['redis:', 'rediss:']);
+  const sentinels = readHostPorts(env, 'REDIS_SENTINELS');
+  const clusterNodes = readHostPorts(env, 'REDIS_CLUSTER_NODES');
+  if (sentinels && clusterNodes) throw new ConfigError('REDIS_CLUSTER_NODES', 'set REDIS_SENTINELS or REDIS_CLUSTER_NODES, not both');
+  const sentinelMaster = readString(env, 'REDIS_SENTINEL_MASTER', CORE_DEFAULTS.sentinelMaster);
+  if (!/^[\w.-]+$/.test(sentinelMaster)) throw new ConfigError('REDIS_SENTINEL_MASTER', `only letters, digits, _ . - allowed, got "${sentinelMaster}"`);
+  return Object.freeze({ url, sentinels, sentinelMaster, sentinelPassword: readString(env, 'REDIS_SENTINEL_PASSWORD', '') || undefined, clusterNodes });
 }

@@ -1,19 +1,18 @@
 import { loadCoreConfig } from './config';
 import { Producer, type ChainStep, type EnqueuedJob } from './producer';
-import { createRedis } from './redis';
-import type { Redis } from 'ioredis';
+import { createRedis, type RedisConnection } from './redis';
 
 /**
  * The producer behind `Worker.performAsync` and friends in scripts and apps that do not build
  * their own: created from the environment on first use. Services bind theirs with `useProducer`.
  */
-let current: { producer: Producer; ownConnection?: Redis } | undefined;
+let current: { producer: Producer; ownConnection?: RedisConnection } | undefined;
 
 export function defaultProducer(): Producer {
   if (!current) {
     const config = loadCoreConfig(process.env);
-    const connection = createRedis(config.redisUrl, 'producer');
-    current = { producer: new Producer({ connection, prefix: config.prefix }), ownConnection: connection };
+    const connection = createRedis(config.redis, 'producer');
+    current = { producer: new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes) }), ownConnection: connection };
   }
   return current.producer;
 }

@@ -55,6 +55,25 @@ export function readQueueList(env: Env, name: string, fallback: readonly QueueNa
   return [...new Set(names)] as QueueName[];
 }
 
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** `host:port,host:port`; undefined when unset. IPv6 hosts go in brackets: `[::1]:26379`. */
+export function readHostPorts(env: Env, name: string): HostPort[] | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (entries.length === 0) throw new ConfigError(name, 'names no host:port');
+  return entries.map((entry) => {
+    const match = /^(\[[0-9a-fA-F:]+\]|[\w.-]+):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) throw new ConfigError(name, `expected host:port[,host:port...], got "${entry}"`);
+    return { host: match[1].replace(/^\[|\]$/g, ''), port };
+  });
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function readLogLevel(env: Env, name: string): string {

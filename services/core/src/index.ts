@@ -7,10 +7,10 @@ export { chain, closeDefaultProducer, defaultProducer, useProducer } from './def
 export { collectQueueDepth, JOB_STATES, readQueueDepth, type QueueDepth } from './queue-depth';
 export { createLogger, type Logger } from './logger';
 export { createMetrics, type Metrics } from './metrics';
-export { createRedis, waitForRedis, warnOnUnsafeRedis, type ConnectionRole } from './redis';
+export { createRedis, queuePrefix, waitForRedis, warnOnUnsafeRedis, type ConnectionRole, type RedisConnection, type RedisSettings } from './redis';
 export { enqueuedJobs, type PendingJob } from './testing';
 export { isQueueName, QUEUE_NAMES, type QueueName } from './queues';
 export { isWorkerClass, Worker, WorkerDefinitionError, type ArgsOf, type JobContext, type JobServices, type WorkerClass } from './worker';
 export { jobOptions, MAX_DELAY_SECONDS, Producer, type BulkItem, type ChainStep, type EnqueuedJob, type EnqueueOptions, type ProducerDeps } from './producer';
-export { readInteger, readLogLevel, readQueueList, readString, readUrl, type Env } from './env';
+export { readHostPorts, readInteger, readLogLevel, readQueueList, readString, readUrl, type Env, type HostPort } from './env';
 export { retryDelayMs, type RetryPolicy } from './backoff';

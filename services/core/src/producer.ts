@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue, type FlowJob, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { EnqueueOptionsError } from './errors';
 import type { Metrics } from './metrics';
+import { queuePrefix, type RedisConnection } from './redis';
 import { QUEUE_NAMES, type QueueName } from './queues';
 import type { WorkerClass } from './worker';
 
@@ -38,9 +38,11 @@ export interface BulkItem {
 }
 
 export interface ProducerDeps {
-  /** A producer connection (`createRedis(url, 'producer')`); the caller creates and closes it. */
-  connection: Redis;
+  /** A producer connection (`createRedis(settings, 'producer')`); the caller creates and closes it. */
+  connection: RedisConnection;
   prefix: string;
+  /** On a Redis Cluster: each queue gets its own hash tag (see `queuePrefix`). */
+  cluster?: boolean;
   metrics?: Metrics;
 }
 
@@ -91,11 +93,16 @@ export class Producer {
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.deps.connection, prefix: this.deps.prefix });
+      queue = new Queue(name, { connection: this.deps.connection, prefix: this.prefixOf(name) });
       queue.on('error', () => {}); // connection errors surface as rejected enqueues; the caller reports them
       this.queues.set(name, queue);
     }
     return queue;
+  }
+
+  /** The BullMQ prefix of one queue's keys. */
+  prefixOf(queue: QueueName): string {
+    return queuePrefix(this.deps.prefix, this.deps.cluster ?? false, queue);
   }
 
   /** All three queues, in priority order. */
@@ -155,6 +162,11 @@ export class Producer {
     if (steps.slice(1).some((s) => s.args !== undefined)) {
       throw new EnqueueOptionsError('only the first step of a chain takes args; later steps receive the previous result');
     }
+    const queues = [...new Set(steps.map((s) => s.worker.queue))];
+    if (this.deps.cluster && queues.length > 1) {
+      // A flow's jobs must share one hash slot, and on a Cluster each queue has its own.
+      throw new EnqueueOptionsError(`on Redis Cluster the steps of a chain must share one queue; these run on ${queues.join(', ')}`);
+    }
     // A BullMQ flow runs children before their parent, so the last step is the root.
     let node: FlowJob | undefined;
     for (const step of steps) {
@@ -163,12 +175,12 @@ export class Producer {
         name: step.worker.name,
         queueName: step.worker.queue,
         data,
-        prefix: this.deps.prefix,
+        prefix: this.prefixOf(step.worker.queue),
         opts: { ...jobOptions(step.worker, {}), failParentOnFailure: true },
         ...(node ? { children: [node] } : {}),
       };
     }
-    this.flows ??= new FlowProducer({ connection: this.deps.connection, prefix: this.deps.prefix });
+    this.flows ??= new FlowProducer({ connection: this.deps.connection, prefix: this.prefixOf(queues[0]) });
     const tree = await this.flows.add(node!);
     const enqueued: EnqueuedJob[] = [];
     for (let n: typeof tree | undefined = tree; n; n = n.children?.[0]) {

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis';
 import type { Metrics } from './metrics';
 
 /** BullMQ's job states, as exported in `bullpen_queue_jobs{state}`. */
@@ -14,7 +14,7 @@ export interface QueueDepth {
 }
 
 /** Reads a queue's depth with three commands sent together; no key scans. */
-export async function readQueueDepth(queue: Queue, redis: Redis, now = Date.now()): Promise<QueueDepth> {
+export async function readQueueDepth(queue: Queue, redis: RedisConnection, now = Date.now()): Promise<QueueDepth> {
   const [counts, paused, oldestId] = await Promise.all([
     queue.getJobCounts(...JOB_STATES),
     queue.isPaused(),
@@ -38,7 +38,7 @@ const REDIS_READ_TIMEOUT_MS = 5_000;
  * own metrics keep flowing): `bullpen_redis_up` is 0 and the queue gauges are left out rather
  * than repeating stale values.
  */
-export function collectQueueDepth(metrics: Metrics, queues: readonly Queue[], redis: Redis, timeoutMs = REDIS_READ_TIMEOUT_MS): void {
+export function collectQueueDepth(metrics: Metrics, queues: readonly Queue[], redis: RedisConnection, timeoutMs = REDIS_READ_TIMEOUT_MS): void {
   if (!metrics.register.getSingleMetric('bullpen_redis_up')) metrics.register.registerMetric(metrics.redisUp);
   metrics.hooks.refreshQueueGauges = async () => {
     let depths: QueueDepth[];

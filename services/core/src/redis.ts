@@ -1,5 +1,24 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { HostPort } from './env';
 import type { Logger } from './logger';
+import type { QueueName } from './queues';
+
+/** A connection to a single Redis, a Sentinel-managed master, or a Redis Cluster. */
+export type RedisConnection = Redis | Cluster;
+
+/** Where Redis is: `url` alone, or with `sentinels` or `clusterNodes`, which then supply the hosts. */
+export interface RedisSettings {
+  /** `REDIS_URL`. With Sentinels or a Cluster only its credentials, TLS (`rediss:`) and db count. */
+  url: string;
+  /** `REDIS_SENTINELS`: ask these for the master named `sentinelMaster`, and follow its failovers. */
+  sentinels?: readonly HostPort[];
+  /** `REDIS_SENTINEL_MASTER`, default `mymaster`. */
+  sentinelMaster: string;
+  /** `REDIS_SENTINEL_PASSWORD`, when the Sentinels themselves require one. */
+  sentinelPassword?: string;
+  /** `REDIS_CLUSTER_NODES`: seed nodes of a Redis Cluster. */
+  clusterNodes?: readonly HostPort[];
+}
 
 /**
  * `consumer` connections (workers, schedulers) wait out a Redis outage: BullMQ requires
@@ -8,22 +27,72 @@ import type { Logger } from './logger';
  */
 export type ConnectionRole = 'consumer' | 'producer';
 
-export function createRedis(url: string, role: ConnectionRole): Redis {
-  const common = {
-    // Reconnect forever with a capped delay; the services recover by themselves when Redis returns.
-    retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
-    lazyConnect: false,
-  };
+/** Reconnect forever with a capped delay; the services recover by themselves when Redis returns. */
+const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2_000);
+
+function roleOptions(role: ConnectionRole): RedisOptions {
   return role === 'consumer'
-    ? new Redis(url, { ...common, maxRetriesPerRequest: null, enableReadyCheck: true })
-    : new Redis(url, { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3_000 });
+    ? { maxRetriesPerRequest: null, enableReadyCheck: true }
+    : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3_000 };
+}
+
+/** The credentials, TLS and db a URL carries, for every node of a Sentinel set or Cluster. */
+function urlOptions(url: string): RedisOptions {
+  const parsed = new URL(url);
+  const db = Number(parsed.pathname.slice(1) || 0);
+  return {
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+    ...(db ? { db } : {}),
+  };
+}
+
+/** A connection for `role`; a plain URL string stands for a single Redis. */
+export function createRedis(target: string | RedisSettings, role: ConnectionRole): RedisConnection {
+  const settings: RedisSettings = typeof target === 'string' ? { url: target, sentinelMaster: 'mymaster' } : target;
+  const options = { ...roleOptions(role), retryStrategy, lazyConnect: false };
+  if (settings.clusterNodes) {
+    return new Cluster(settings.clusterNodes.map((n) => ({ ...n })), {
+      redisOptions: { ...urlOptions(settings.url), ...roleOptions(role) },
+      clusterRetryStrategy: retryStrategy,
+      enableReadyCheck: true,
+      ...(role === 'producer' ? { enableOfflineQueue: false } : {}),
+    });
+  }
+  if (settings.sentinels) {
+    const url = urlOptions(settings.url);
+    return new Redis({
+      ...url,
+      ...options,
+      sentinels: settings.sentinels.map((n) => ({ ...n })),
+      name: settings.sentinelMaster,
+      sentinelPassword: settings.sentinelPassword,
+      enableTLSForSentinelMode: url.tls !== undefined,
+      sentinelRetryStrategy: retryStrategy,
+      // Drop the connection as soon as the Sentinels announce a new master, not at the next error.
+      failoverDetector: true,
+      // A master demoted under us answers READONLY: reconnect (asking the Sentinels again) and resend.
+      reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+    });
+  }
+  return new Redis(settings.url, options);
+}
+
+/**
+ * The BullMQ prefix of `queue`. On a Redis Cluster every key a BullMQ script touches must be
+ * in one hash slot, so each queue wraps the prefix in its own hash tag (`{bull:critical}`):
+ * the three queues land on different slots and can live on different shards.
+ */
+export function queuePrefix(prefix: string, cluster: boolean, queue: QueueName): string {
+  return cluster ? `{${prefix}:${queue}}` : prefix;
 }
 
 /**
  * BullMQ loses jobs if Redis evicts keys, and loses acknowledged jobs on restart without AOF.
  * Neither is fatal for a local run, so this warns loudly rather than refusing to start.
  */
-export async function warnOnUnsafeRedis(redis: Redis, logger: Logger): Promise<void> {
+export async function warnOnUnsafeRedis(redis: RedisConnection, logger: Logger): Promise<void> {
   try {
     const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as string[];
     const [, aof] = (await redis.config('GET', 'appendonly')) as string[];
@@ -40,7 +109,7 @@ export async function warnOnUnsafeRedis(redis: Redis, logger: Logger): Promise<v
 }
 
 /** Resolves once the connection is ready, or rejects after `timeoutMs`. */
-export async function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {
+export async function waitForRedis(redis: RedisConnection, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {

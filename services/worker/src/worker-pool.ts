@@ -1,6 +1,5 @@
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { retryDelayMs, type JobServices, type Logger, type QueueName, type WorkerRegistry } from '@bullpen/core';
+import { queuePrefix, retryDelayMs, type JobServices, type Logger, type QueueName, type RedisConnection, type WorkerRegistry } from '@bullpen/core';
 import type { WorkerConfig } from './config';
 import { ActiveJob, JobProcessor } from './job-processor';
 import { JobProcessPool } from './job-process-pool';
@@ -10,11 +9,11 @@ import { SlotPolicy } from './slot-policy';
 /** What the pool needs of the worker's config, and the parts the service owns. */
 export type WorkerPoolOptions = Pick<
   WorkerConfig,
-  'prefix' | 'queues' | 'concurrency' | 'reservedCritical' | 'queueWeights' | 'isolation' | 'jobMemoryMb' | 'maxResultBytes' | 'logLevel' | 'lockSeconds' | 'stalledCheckSeconds' | 'retention'
+  'redis' | 'prefix' | 'queues' | 'concurrency' | 'reservedCritical' | 'queueWeights' | 'isolation' | 'jobMemoryMb' | 'maxResultBytes' | 'logLevel' | 'lockSeconds' | 'stalledCheckSeconds' | 'retention'
 > & {
   registry: WorkerRegistry;
   /** A consumer connection (`maxRetriesPerRequest: null`); the caller creates and closes it. */
-  connection: Redis;
+  connection: RedisConnection;
   logger: Logger;
   services: JobServices;
 };
@@ -83,7 +82,7 @@ export class WorkerPool {
     for (const queue of opts.queues) {
       const consumer = new QueueConsumer(queue, {
         connection: opts.connection,
-        prefix: opts.prefix,
+        prefix: queuePrefix(opts.prefix, Boolean(opts.redis.clusterNodes), queue),
         lockDuration: opts.lockSeconds * 1000,
         stalledInterval: opts.stalledCheckSeconds * 1000,
         removeOnComplete: { age: opts.retention.completedSeconds, count: opts.retention.completedCount },

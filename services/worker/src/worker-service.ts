@@ -17,10 +17,10 @@ export interface WorkerServiceDeps {
  * enqueue jobs, and the health/metrics port. It owns its Redis connection and closes it last.
  */
 export function createWorkerService({ config, registry, logger }: WorkerServiceDeps) {
-  const connection = createRedis(config.redisUrl, 'consumer');
+  const connection = createRedis(config.redis, 'consumer');
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const metrics = createMetrics();
-  const producer = new Producer({ connection, prefix: config.prefix, metrics });
+  const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics });
   const pool = new WorkerPool({ ...config, registry, connection, logger, services: { metrics, apiHealthUrl: config.apiHealthUrl } });
   const health = new HealthServer({
     port: config.metricsPort,
