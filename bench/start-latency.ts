@@ -1,68 +1,36 @@
-// Enqueue-to-start latency at a steady 200 jobs/s, and a critical job's start latency while a
-// 10k-job low backlog keeps every low slot busy. Baselines, measured in the same run: a raw
-// BullMQ Queue + Worker at the same rate, and the critical job with no low backlog.
+// Start latency, enqueue (just before the call) to the start of perform:
+// - at a steady 200 jobs/s, Bullpen (Producer + WorkerPool, concurrency 8) vs a naive raw
+//   BullMQ Queue + Worker at the same rate and concurrency;
+// - critical start under a low flood: a pool of 8 with the service's default of 1 reserved
+//   critical slot, a 10k-job low backlog of 100 ms jobs keeping the 7 other slots busy, and 200
+//   critical jobs sent at 50/s; the baseline is the same critical jobs with no backlog.
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker as BullWorker, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import pino from 'pino';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createMetrics, Producer, Worker, WorkerRegistry, type JobContext, type QueueName, type WorkerClass } from '@bullpen/core';
-import { WorkerPool } from '@bullpen/worker';
+import { Producer, type WorkerClass } from '@bullpen/core';
 import { deletePrefix, uniquePrefix } from '../test/support/redis';
+import { createBenchPool } from './bullpen-pool';
+import { BusyLowWorker, latencies, PingWorker, UrgentWorker } from './fixtures/latency-workers';
 import { percentile, record } from './results';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RATE = 200;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-
-const latencies: number[] = [];
-
-class PingWorker extends Worker<{ sentAt: number }> {
-  static override maxRetries = 0;
-  perform({ sentAt }: { sentAt: number }) {
-    latencies.push(performance.timeOrigin + performance.now() - sentAt);
-  }
-}
-
-class UrgentWorker extends Worker<{ sentAt: number }> {
-  static override queue = 'critical' as const;
-  static override maxRetries = 0;
-  perform({ sentAt }: { sentAt: number }) {
-    latencies.push(performance.timeOrigin + performance.now() - sentAt);
-  }
-}
-
-class BusyLowWorker extends Worker<void> {
-  static override queue = 'low' as const;
-  static override maxRetries = 0;
-  async perform(_args: void, ctx: JobContext) {
-    await sleep(5, undefined, { signal: ctx.signal }).catch(() => {});
-  }
-}
+const CONCURRENCY = 8;
+const LOW_BACKLOG = 10_000;
+const CRITICAL_JOBS = 200;
+const CRITICAL_RATE = 50;
+const FIXTURE = join(__dirname, 'fixtures', 'latency-workers.ts');
 
 const now = () => performance.timeOrigin + performance.now();
-
-function pool(connection: Redis, prefix: string, queues: QueueName[]) {
-  return new WorkerPool({
-    registry: new WorkerRegistry([PingWorker, UrgentWorker, BusyLowWorker] as WorkerClass[]),
-    connection,
-    prefix,
-    queues,
-    concurrency: 8,
-    lockSeconds: 30,
-    stalledCheckSeconds: 30,
-    retention: { completedSeconds: 3600, completedCount: 1000, failedSeconds: 3600, failedCount: 1000 },
-    logger: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
-    services: { metrics: createMetrics(), apiHealthUrl: 'http://127.0.0.1:8080/healthz' },
-  });
-}
 
 /** Sends `count` jobs at `rate`/s through `send`, then waits until all have started. */
 async function steady(count: number, rate: number, send: (sentAt: number) => Promise<unknown>): Promise<number[]> {
   latencies.length = 0;
   const start = now();
   for (let i = 0; i < count; i++) {
-    const due = start + (i * 1000) / rate;
-    const wait = due - now();
+    const wait = start + (i * 1000) / rate - now();
     if (wait > 0) await sleep(wait);
     await send(now());
   }
@@ -81,51 +49,68 @@ async function withPrefix<T>(name: string, fn: (connection: Redis, prefix: strin
   }
 }
 
+/** 200 critical jobs at 50/s into a pool of 8 on all three queues, after `backlog` low jobs. */
+function critical(backlog: number) {
+  return withPrefix('bench-critical', async (connection, prefix) => {
+    const producer = new Producer({ connection, prefix });
+    for (let i = 0; i < backlog; i += 1000) {
+      await producer.enqueueBulk(Array.from({ length: Math.min(1000, backlog - i) }, () => ({ worker: BusyLowWorker as WorkerClass, args: undefined })));
+    }
+    const pool = createBenchPool({ connection, prefix, modules: [FIXTURE], env: { WORKER_CONCURRENCY: String(CONCURRENCY) } });
+    await pool.start();
+    // The flood holds every slot but the reserved one before the first critical job is sent.
+    while (backlog > 0 && pool.activeCount('low') < CONCURRENCY - 1) await sleep(1);
+    // Busy low slots seen at each send (a slot that frees up takes critical first, then low again).
+    const lowBusy: number[] = [];
+    const sorted = await steady(CRITICAL_JOBS, CRITICAL_RATE, (sentAt) => {
+      lowBusy.push(pool.activeCount('low'));
+      return producer.enqueue(UrgentWorker, { sentAt });
+    });
+    const lowLeft = await producer.queue('low').getWaitingCount();
+    await pool.close(5_000);
+    await producer.close();
+    if (backlog > 0) {
+      const mean = lowBusy.reduce((a, b) => a + b, 0) / lowBusy.length;
+      console.error(`  low flood: ${Math.min(...lowBusy)}-${Math.max(...lowBusy)} (mean ${mean.toFixed(2)}) of ${CONCURRENCY} slots ran low jobs at the critical sends; ${lowLeft} low jobs still waiting at the end`);
+      if (lowLeft === 0) throw new Error('the low backlog drained before the critical jobs were done');
+      if (mean < CONCURRENCY - 1.5) throw new Error(`on average only ${mean.toFixed(2)} slots ran low jobs; the flood did not keep the pool busy`);
+    }
+    return sorted;
+  });
+}
+
 async function main(): Promise<void> {
   const count = RATE * SECONDS;
   const bullpen = await withPrefix('bench-latency', async (connection, prefix) => {
-    const p = pool(connection, prefix, ['default']);
-    await p.start();
+    const pool = createBenchPool({ connection, prefix, modules: [FIXTURE], env: { WORKER_QUEUES: 'default', WORKER_CONCURRENCY: String(CONCURRENCY) } });
+    await pool.start();
     const producer = new Producer({ connection, prefix });
     const sorted = await steady(count, RATE, (sentAt) => producer.enqueue(PingWorker, { sentAt }));
-    await p.close(5000);
+    await pool.close(5_000);
     await producer.close();
     return sorted;
   });
   const raw = await withPrefix('bench-latency-raw', async (connection, prefix) => {
     const queue = new Queue('default', { connection, prefix });
-    const worker = new BullWorker('default', async (job) => PingWorker.prototype.perform.call(null, job.data), { connection, prefix, concurrency: 8, removeOnComplete: { count: 1000 } });
+    const worker = new BullWorker('default', async (job) => PingWorker.prototype.perform.call(null, job.data), { connection, prefix, concurrency: CONCURRENCY });
     await worker.waitUntilReady();
     const sorted = await steady(count, RATE, (sentAt) => queue.add('PingWorker', { sentAt }));
     await worker.close();
     await queue.close();
     return sorted;
   });
+  const alone = await critical(0);
+  const flooded = await critical(LOW_BACKLOG);
 
-  // Critical start latency: alone, then under a 10k low backlog that keeps all 8 low slots busy.
-  const critical = (flood: boolean) =>
-    withPrefix('bench-critical', async (connection, prefix) => {
-      const producer = new Producer({ connection, prefix });
-      if (flood) {
-        for (let i = 0; i < 10_000; i += 1000) {
-          await producer.enqueueBulk(Array.from({ length: 1000 }, () => ({ worker: BusyLowWorker as WorkerClass, args: undefined })));
-        }
-      }
-      const p = pool(connection, prefix, ['critical', 'default', 'low']);
-      await p.start();
-      const sorted = await steady(200, 50, (sentAt) => producer.enqueue(UrgentWorker, { sentAt }));
-      if (flood && (await producer.queue('low').getWaitingCount()) === 0) throw new Error('the low backlog drained before the critical jobs ran');
-      await p.close(5000);
-      await producer.close();
-      return sorted;
-    });
-  const alone = await critical(false);
-  const flooded = await critical(true);
-
+  const ms = (s: number[]) => `p50 ${percentile(s, 50).toFixed(2)} ms, p99 ${percentile(s, 99).toFixed(2)} ms, max ${s[s.length - 1].toFixed(2)} ms`;
+  console.error(`steady ${RATE}/s: bullpen ${ms(bullpen)}; raw ${ms(raw)}`);
+  console.error(`critical: alone ${ms(alone)}; under the low flood ${ms(flooded)}`);
+  const noBacklog = (sorted: number[], p: number) => ({ name: 'critical with no backlog', value: percentile(sorted, p) });
   record({
-    'enqueue-to-start p50 at 200 jobs/s': { value: percentile(bullpen, 50), unit: 'ms', baseline: { name: 'raw BullMQ', value: percentile(raw, 50) } },
-    'enqueue-to-start p99 at 200 jobs/s': { value: percentile(bullpen, 99), unit: 'ms', baseline: { name: 'raw BullMQ', value: percentile(raw, 99) } },
-    'critical start p99 under a 10k low backlog': { value: percentile(flooded, 99), unit: 'ms', baseline: { name: 'critical with no backlog', value: percentile(alone, 99) } },
+    [`enqueue-to-start p50 at ${RATE} jobs/s`]: { value: percentile(bullpen, 50), unit: 'ms', baseline: { name: 'raw BullMQ', value: percentile(raw, 50) } },
+    [`enqueue-to-start p99 at ${RATE} jobs/s`]: { value: percentile(bullpen, 99), unit: 'ms', baseline: { name: 'raw BullMQ', value: percentile(raw, 99) } },
+    'critical start p50 under a 10k low flood': { value: percentile(flooded, 50), unit: 'ms', baseline: noBacklog(alone, 50) },
+    'critical start p99 under a 10k low flood': { value: percentile(flooded, 99), unit: 'ms', baseline: noBacklog(alone, 99) },
   });
 }
 
