@@ -1,6 +1,6 @@
 // Runs a real api or worker process (as their main.ts do) with the Worker classes exported by
 // FIXTURE_WORKERS instead of the discovered ones. Tests only.
-import { createLogger, exitOnSignals, exitOnStartupError, WorkerRegistry } from '@bullpen/core';
+import { createLogger, exitOnSignals, exitOnStartupError, shutdownDeadlineMs, WorkerRegistry } from '@bullpen/core';
 import { createApi, loadApiConfig } from '@bullpen/api';
 import { createWorkerService, loadWorkerConfig } from '@bullpen/worker';
 
@@ -13,13 +13,13 @@ async function main(): Promise<void> {
     const config = loadApiConfig(process.env);
     const logger = createLogger('api', config.logLevel);
     const api = createApi({ config, registry, logger });
-    exitOnSignals(logger, () => api.close());
+    exitOnSignals(logger, () => api.close(), shutdownDeadlineMs(config.shutdownTimeoutSeconds));
     await api.start();
   } else if (service === 'worker') {
     const config = loadWorkerConfig(process.env);
     const logger = createLogger('worker', config.logLevel);
     const worker = createWorkerService({ config, registry, logger });
-    exitOnSignals(logger, () => worker.close());
+    exitOnSignals(logger, () => worker.close(), shutdownDeadlineMs(config.shutdownTimeoutSeconds));
     await worker.start();
   } else {
     throw new Error(`FIXTURE_SERVICE must be api or worker, got ${service}`);

@@ -1,4 +1,4 @@
-import { createLogger, exitOnSignals, exitOnStartupError } from '@bullpen/core';
+import { createLogger, exitOnSignals, exitOnStartupError, shutdownDeadlineMs } from '@bullpen/core';
 import { discoverWorkers } from '@bullpen/worker';
 import { createApi } from './api';
 import { loadApiConfig } from './config';
@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const config = loadApiConfig(process.env);
   const logger = createLogger('api', config.logLevel);
   const api = createApi({ config, registry: discoverWorkers(), logger });
-  exitOnSignals(logger, () => api.close());
+  exitOnSignals(logger, () => api.close(), shutdownDeadlineMs(config.shutdownTimeoutSeconds));
   await api.start();
 }
 

@@ -37,7 +37,9 @@ export class Beat {
   private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.round = this.sync().catch((err: unknown) => this.deps.logger.error({ err }, 'schedule sync failed, retrying next round'));
+      this.round = this.sync().catch((err: unknown) =>
+        this.deps.logger.error({ err: (err as Error).message }, 'schedule sync failed (check REDIS_URL, the server\'s maxmemory and whether it is a replica); retrying next round'),
+      );
       void this.round.finally(() => this.schedule());
     }, this.deps.intervalMs);
   }

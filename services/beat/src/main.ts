@@ -1,4 +1,4 @@
-import { createLogger, exitOnSignals, exitOnStartupError } from '@bullpen/core';
+import { createLogger, exitOnSignals, exitOnStartupError, shutdownDeadlineMs } from '@bullpen/core';
 import { discoverWorkers } from '@bullpen/worker';
 import { loadBeatConfig } from './config';
 import { createBeatService } from './beat-service';
@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const config = loadBeatConfig(process.env);
   const logger = createLogger('beat', config.logLevel);
   const service = createBeatService({ config, registry: discoverWorkers(), logger });
-  exitOnSignals(logger, () => service.close());
+  exitOnSignals(logger, () => service.close(), shutdownDeadlineMs(config.shutdownTimeoutSeconds));
   await service.start();
 }
 

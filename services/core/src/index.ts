@@ -2,7 +2,7 @@ export { ArgsValidationError, coerceError, ConfigError, EnqueueOptionsError, Unk
 export { CORE_DEFAULTS, loadCoreConfig, type CoreConfig, type Retention } from './config';
 export { HealthServer, type HealthServerDeps } from './health-server';
 export { WorkerRegistry } from './registry';
-export { closeAll, exitOnSignals, exitOnStartupError } from './shutdown';
+export { closeAll, exitOnSignals, exitOnStartupError, shutdownDeadlineMs } from './shutdown';
 export { chain, closeDefaultProducer, defaultProducer, useProducer } from './default-producer';
 export { collectQueueDepth, JOB_STATES, readQueueDepth, type QueueDepth } from './queue-depth';
 export { createLogger, type Logger } from './logger';

@@ -2,9 +2,12 @@ import type { Logger } from './logger';
 
 /**
  * Runs `stop` once on SIGTERM or SIGINT, then exits 0 (1 if a step threw). A second signal
- * exits at once, for the impatient at a terminal.
+ * exits at once, for the impatient at a terminal. If `stop` has not finished after
+ * `deadlineMs` (a Redis that is down or frozen leaves its commands waiting forever), the
+ * process exits 0 anyway: nothing is lost, as jobs it could not hand back are recovered by
+ * another worker's stalled check once their locks expire.
  */
-export function exitOnSignals(logger: Logger, stop: () => Promise<void>): void {
+export function exitOnSignals(logger: Logger, stop: () => Promise<void>, deadlineMs?: number): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -13,6 +16,12 @@ export function exitOnSignals(logger: Logger, stop: () => Promise<void>): void {
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    if (deadlineMs !== undefined) {
+      setTimeout(() => {
+        logger.warn({ deadlineMs }, 'shutdown did not finish in time (is Redis reachable?); exiting, jobs whose locks could not be released are left to stalled recovery');
+        process.exit(0);
+      }, deadlineMs).unref();
+    }
     stop().then(
       () => {
         logger.info('shutdown complete');
@@ -26,6 +35,11 @@ export function exitOnSignals(logger: Logger, stop: () => Promise<void>): void {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/** The hard deadline of a shutdown: the drain budget plus a moment to close connections. */
+export function shutdownDeadlineMs(shutdownTimeoutSeconds: number): number {
+  return shutdownTimeoutSeconds * 1000 + 1_500;
 }
 
 /** Runs every step in order even if one throws; rethrows the first failure at the end. */

@@ -1,4 +1,4 @@
-import { createLogger, exitOnSignals, exitOnStartupError } from '@bullpen/core';
+import { createLogger, exitOnSignals, exitOnStartupError, shutdownDeadlineMs } from '@bullpen/core';
 import { loadWorkerConfig } from './config';
 import { discoverWorkers } from './discover';
 import { createWorkerService } from './worker-service';
@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env);
   const logger = createLogger('worker', config.logLevel);
   const service = createWorkerService({ config, registry: discoverWorkers(), logger });
-  exitOnSignals(logger, () => service.close());
+  exitOnSignals(logger, () => service.close(), shutdownDeadlineMs(config.shutdownTimeoutSeconds));
   await service.start();
 }
 
