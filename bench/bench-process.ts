@@ -1,7 +1,7 @@
 // Runs a bench entry point (TypeScript, like `npm run serve:*`) in its own Node process, so a
 // server measured by a load generator in this process does not share its event loop.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
@@ -68,6 +68,27 @@ export function cpuMicros(pid: number): number {
   // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
+/**
+ * CPU time the live child processes of `pid` have used so far, in microseconds (/proc, Linux):
+ * the job processes of an isolated pool, which `process.cpuUsage()` does not count.
+ */
+export function childrenCpuMicros(pid: number): number {
+  let micros = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone since the listing
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // ppid is field 4 (index 1 after the command name).
+    if (Number(fields[1]) === pid) micros += ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  }
+  return micros;
 }
 
 /** USER_HZ: 100 on every Linux this runs on. */

@@ -1,55 +1,65 @@
-// Worker throughput: Bullpen's WorkerPool vs a raw BullMQ Worker on the same Redis, same
-// concurrency, no-op jobs, Bullpen with its metrics and info logging on. Rounds alternate so
-// both see the same machine noise; the median of each is reported.
+// Worker throughput and CPU per job on no-op jobs (bench/noop-workers.ts): Bullpen's WorkerPool
+// with the service's defaults vs a naive raw BullMQ Worker, same Redis, same concurrency, and
+// the same pool running the job with `isolation = 'process'` vs inline. Rounds rotate the order
+// so every side sees the same machine noise; the median of each is reported.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { uniquePrefix } from '../test/support/redis';
-import { noopRound } from './noop-workers';
+import { noopRound, type NoopRound, type NoopSide } from './noop-workers';
 import { median, record } from './results';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-/** `raw` or `bullpen` runs only that side (for `node --cpu-prof`); nothing is recorded then. */
-const ONLY = process.env.BENCH_ONLY;
+/** `raw`, `bullpen` or `isolated` runs only that side; nothing is recorded then. */
+const ONLY = process.env.BENCH_ONLY as NoopSide | undefined;
+/** A V8 CPU profile of every measured round (its jobs only) goes here; nothing is recorded then. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR ? resolve(process.env.BENCH_CPU_PROF_DIR) : undefined;
 const CONCURRENCY = 50;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SIDES: readonly NoopSide[] = ['raw', 'bullpen', 'isolated'];
 
-/** Jobs per second from when consumption starts until the last job has run. */
-async function round(kind: 'raw' | 'bullpen'): Promise<number> {
+async function round(side: NoopSide, label: string): Promise<NoopRound> {
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   try {
-    const { jobsPerSecond, cpuMicrosPerJob } = await noopRound(connection, kind, CONCURRENCY, JOBS, uniquePrefix(`bench-${kind}`));
-    // CPU per job is the steadier figure on a shared machine; printed for diagnosis, not recorded.
-    console.error(`  ${kind}: ${Math.round(jobsPerSecond)} jobs/s, ${cpuMicrosPerJob.toFixed(1)} µs CPU per job`);
-    return jobsPerSecond;
+    const profileFile = PROFILE_DIR && label !== 'warm-up' ? join(PROFILE_DIR, `worker-throughput-${side}-${label}.cpuprofile`) : undefined;
+    const r = await noopRound(connection, side, { concurrency: CONCURRENCY, count: JOBS, prefix: uniquePrefix(`bench-${side}`), profileFile });
+    const children = side === 'isolated' ? `, job processes ${r.childCpuMicrosPerJob.toFixed(1)} µs` : '';
+    console.error(`  ${label} ${side}: ${Math.round(r.jobsPerSecond)} jobs/s; CPU per job: this process ${r.cpuMicrosPerJob.toFixed(1)} µs${children}, Redis ${r.redisCpuMicrosPerJob.toFixed(1)} µs`);
+    return r;
   } finally {
     await connection.quit();
   }
 }
 
 async function main(): Promise<void> {
-  if (ONLY === 'raw' || ONLY === 'bullpen') {
-    for (let r = 0; r < ROUNDS; r++) console.error(`${ONLY} ${Math.round(await round(ONLY))} jobs/s`);
+  if (ONLY !== undefined && !SIDES.includes(ONLY)) throw new Error(`BENCH_ONLY must be one of ${SIDES.join(', ')}, got "${ONLY}"`);
+  if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
+  const sides = ONLY ? [ONLY] : SIDES;
+  // One unrecorded round of each first, so no side pays for JIT warm-up in the results.
+  for (const side of sides) await round(side, 'warm-up');
+  const results = new Map<NoopSide, NoopRound[]>(sides.map((s) => [s, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    // The order reverses every round (ABC CBA ...), so no side always inherits another's garbage.
+    for (const side of r % 2 === 0 ? sides : [...sides].reverse()) results.get(side)!.push(await round(side, `r${r + 1}`));
+  }
+  const med = (side: NoopSide, key: keyof NoopRound) => median(results.get(side)!.map((x) => x[key]));
+  for (const side of sides) {
+    console.error(`median ${side}: ${Math.round(med(side, 'jobsPerSecond'))} jobs/s, ${med(side, 'cpuMicrosPerJob').toFixed(1)} µs CPU per job in this process`);
+  }
+  if (ONLY || PROFILE_DIR) {
+    console.error(PROFILE_DIR ? `profiles in ${PROFILE_DIR}; nothing recorded (the profiler costs CPU)` : 'one side only; nothing recorded');
     return;
   }
-  // One unrecorded round of each first, so neither side pays for JIT warm-up in the results.
-  await round('raw');
-  await round('bullpen');
-  const raw: number[] = [];
-  const bullpen: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    // Which side goes first alternates too (ABBA), so neither always inherits the other's garbage.
-    if (r % 2 === 0) {
-      raw.push(await round('raw'));
-      bullpen.push(await round('bullpen'));
-    } else {
-      bullpen.push(await round('bullpen'));
-      raw.push(await round('raw'));
-    }
-    console.error(`round ${r + 1}: raw ${Math.round(raw[r])} jobs/s, bullpen ${Math.round(bullpen[r])} jobs/s`);
-  }
+  const raw = { name: 'raw BullMQ Worker, defaults', value: 0 };
+  const inline = { name: 'Bullpen, same job inline', value: 0 };
   record({
-    'worker throughput (no-op jobs, concurrency 50)': { value: median(bullpen), unit: 'jobs/s', baseline: { name: 'raw BullMQ Worker', value: median(raw) } },
+    [`worker throughput (no-op jobs, concurrency ${CONCURRENCY})`]: { value: med('bullpen', 'jobsPerSecond'), unit: 'jobs/s', baseline: { ...raw, value: med('raw', 'jobsPerSecond') } },
+    [`worker CPU per job (no-op jobs, concurrency ${CONCURRENCY})`]: { value: med('bullpen', 'cpuMicrosPerJob'), unit: 'µs', baseline: { ...raw, value: med('raw', 'cpuMicrosPerJob') } },
+    [`isolated worker throughput (no-op jobs, concurrency ${CONCURRENCY})`]: { value: med('isolated', 'jobsPerSecond'), unit: 'jobs/s', baseline: { ...inline, value: med('bullpen', 'jobsPerSecond') } },
+    [`isolated worker CPU per job, pool process (no-op jobs, concurrency ${CONCURRENCY})`]: { value: med('isolated', 'cpuMicrosPerJob'), unit: 'µs', baseline: { ...inline, value: med('bullpen', 'cpuMicrosPerJob') } },
   });
+  console.error(`isolated: the job processes used a further ${med('isolated', 'childCpuMicrosPerJob').toFixed(1)} µs CPU per job (median)`);
 }
 
 main().catch((err) => {
