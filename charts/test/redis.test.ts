@@ -107,4 +107,27 @@ describe('Redis', () => {
       expect(env.REDIS_URL).toBe('redis://redis.internal:6379');
     }
   });
+
+  it('external Sentinels: every process gets the Sentinel set and master name, REDIS_URL only the password', () => {
+    const values = { redis: { enabled: false }, externalRedis: { sentinels: ['redis-node-0.redis-headless:26379', 'redis-node-1.redis-headless:26379'], sentinelMaster: 'jobs', existingSecret: 'redis' } };
+    for (const { env } of appContainers(render({ values }))) {
+      expect(env.REDIS_SENTINELS).toBe('redis-node-0.redis-headless:26379,redis-node-1.redis-headless:26379');
+      expect(env.REDIS_SENTINEL_MASTER).toBe('jobs');
+      expect(env.REDIS_URL).toBe('redis://:$(REDIS_PASSWORD)@redis');
+      expect(env).not.toHaveProperty('REDIS_CLUSTER_NODES');
+    }
+  });
+
+  it('external Redis Cluster: every process gets the seed nodes', () => {
+    const values = { redis: { enabled: false }, externalRedis: { url: 'rediss://cluster', clusterNodes: ['node-0:6379', 'node-1:6379'] } };
+    for (const { env } of appContainers(render({ values }))) {
+      expect(env.REDIS_CLUSTER_NODES).toBe('node-0:6379,node-1:6379');
+      expect(env.REDIS_URL).toBe('rediss://cluster');
+    }
+  });
+
+  it('refuses Sentinels and a Cluster together', () => {
+    const values = { redis: { enabled: false }, externalRedis: { sentinels: ['s:26379'], clusterNodes: ['n:6379'] } };
+    expect(() => render({ values })).toThrow('externalRedis: set sentinels or clusterNodes, not both');
+  });
 });

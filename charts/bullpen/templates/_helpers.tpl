@@ -120,11 +120,27 @@ from the Secret and Kubernetes expands $(REDIS_PASSWORD) inside REDIS_URL (depen
 - name: REDIS_URL
 {{- if .Values.redis.enabled }}
   value: {{ printf "redis://:$(REDIS_PASSWORD)@%s-redis:%d" (include "bullpen.fullname" .) (int .Values.redis.port) | quote }}
-{{- else if $secret }}
-{{- $parts := splitn "://" 2 .Values.externalRedis.url }}
+{{- else }}
+{{- /* With Sentinels or a Cluster the URL's host is not used: only its scheme, password and db. */}}
+{{- $url := .Values.externalRedis.url | default "redis://redis" }}
+{{- if $secret }}
+{{- $parts := splitn "://" 2 $url }}
   value: {{ printf "%s://:$(REDIS_PASSWORD)@%s" $parts._0 $parts._1 | quote }}
 {{- else }}
-  value: {{ .Values.externalRedis.url | quote }}
+  value: {{ $url | quote }}
+{{- end }}
+{{- end }}
+{{- if not .Values.redis.enabled }}
+{{- with .Values.externalRedis.sentinels }}
+- name: REDIS_SENTINELS
+  value: {{ join "," . | quote }}
+- name: REDIS_SENTINEL_MASTER
+  value: {{ $.Values.externalRedis.sentinelMaster | quote }}
+{{- end }}
+{{- with .Values.externalRedis.clusterNodes }}
+- name: REDIS_CLUSTER_NODES
+  value: {{ join "," . | quote }}
+{{- end }}
 {{- end }}
 {{- end -}}
 
@@ -343,8 +359,12 @@ and renders the values. Call with (dict "ctx" $ "name" deploymentName "replicas"
 {{- end -}}
 
 {{- define "bullpen.checkRedis" -}}
-{{- if and (not .Values.redis.enabled) (not .Values.externalRedis.url) -}}
-{{- fail "redis.enabled is false: set externalRedis.url (and externalRedis.existingSecret for a password)" -}}
+{{- $ext := .Values.externalRedis -}}
+{{- if and (not .Values.redis.enabled) (not $ext.url) (not $ext.sentinels) (not $ext.clusterNodes) -}}
+{{- fail "redis.enabled is false: set externalRedis.url, externalRedis.sentinels or externalRedis.clusterNodes (and externalRedis.existingSecret for a password)" -}}
+{{- end -}}
+{{- if and $ext.sentinels $ext.clusterNodes -}}
+{{- fail "externalRedis: set sentinels or clusterNodes, not both" -}}
 {{- end -}}
 {{- end -}}
 
