@@ -61,7 +61,8 @@ describe('Redis outages (real redis-server, real worker process)', () => {
   }, 90_000);
 
   it('loses no job and wedges no worker when Redis freezes for longer than the lock', async () => {
-    await setUp(['--appendonly', 'no', '--save', ''], { WORKER_CONCURRENCY: '3' });
+    // One queue, so all three slots take default jobs (with critical consumed, one would be kept for it).
+    await setUp(['--appendonly', 'no', '--save', ''], { WORKER_QUEUES: 'default', WORKER_CONCURRENCY: '3' });
     const total = await enqueue(6, 1500);
     await waitFor('jobs running', async () => (await producer.queue('default').getActiveCount()) === 3);
     redis.freeze();
