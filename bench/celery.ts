@@ -94,7 +94,7 @@ async function celeryRound(redis: Redis, pool: 'prefork' | 'threads', concurrenc
 
 /** The baseline (raw BullMQ Worker) or Bullpen's WorkerPool, concurrency 50, on the same no-op jobs. */
 async function nodeRound(redis: Redis, kind: 'raw' | 'bullpen'): Promise<number> {
-  return (await noopRound(redis, kind, { concurrency: 50, count: JOBS, prefix: uniquePrefix(`bench-celery-${kind}`) })).jobsPerSecond;
+  return (await noopRound(redis, kind, { concurrency: 50, count: JOBS, prefix: uniquePrefix('bench-celery-noop') })).jobsPerSecond;
 }
 
 async function main(): Promise<void> {

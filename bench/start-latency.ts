@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     await producer.close();
     return sorted;
   });
-  const raw = await withPrefix('bench-latency-raw', async (connection, prefix) => {
+  const raw = await withPrefix('bench-latency', async (connection, prefix) => {
     const queue = new Queue('default', { connection, prefix });
     const worker = new BullWorker('default', async (job) => PingWorker.prototype.perform.call(null, job.data), { connection, prefix, concurrency: CONCURRENCY });
     await worker.waitUntilReady();
