@@ -56,9 +56,25 @@ function dashboardQueries(): Query[] {
   return dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ source: `dashboard: ${p.title} / ${t.refId}`, expr: substitute(t.expr), mustReturnSeries: true })));
 }
 
+/**
+ * The rule file as the chart renders it for a release `bullpen` in NAMESPACE: the alerts on
+ * missing data name namespace "bullpen", which templates/prometheusrule.yaml replaces.
+ */
+function rulesText(): string {
+  return readFileSync(RULES, 'utf8').replaceAll('namespace="bullpen"', `namespace="${NAMESPACE}"`);
+}
+
 function alertQueries(): Query[] {
-  const rules = parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ rules: Array<{ alert?: string; expr: string }> }> };
+  const rules = parse(rulesText()) as { groups: Array<{ rules: Array<{ alert?: string; expr: string }> }> };
   return rules.groups.flatMap((g) => g.rules).map((r) => ({ source: `alert: ${r.alert}`, expr: r.expr, mustReturnSeries: false }));
+}
+
+/**
+ * An alert on missing data returns nothing while all is well, so its probes read what it says is
+ * missing: `absent(x)` becomes `(x)`, `absent_over_time(x[r])` becomes `last_over_time(x[r])`.
+ */
+function presenceOf(expr: string): string {
+  return expr.replace(/\babsent_over_time\(/g, 'last_over_time(').replace(/\babsent\(/g, '(');
 }
 
 function freePort(): Promise<number> {
@@ -155,7 +171,7 @@ async function evaluate(prometheus: PrometheusServer, query: Query): Promise<Out
   const whole = await prometheus.query(shortenRanges(query.expr));
   if (whole.error) outcomes.push({ source: query.source, expr: query.expr, problem: `error: ${whole.error}` });
   else if (query.mustReturnSeries && whole.series!.length === 0) outcomes.push({ source: query.source, expr: query.expr, problem: 'no series' });
-  for (const probe of probes(query.expr)) {
+  for (const probe of probes(presenceOf(query.expr))) {
     const result = await prometheus.query(probe);
     const labels = expectedLabels(probe);
     const missing = result.series?.find((s) => labels.some((l) => !(l in s.metric)));
@@ -183,6 +199,14 @@ describe('PromQL probes', () => {
     ]);
     expect(probes('sum by (n) (x unless x offset 20m) > 0')).toEqual(['sum by (n) (x)']);
     expect(probes('deriv(max by (q) (x)[15m:1m]) > 0')).toEqual(['deriv(max by (q) (x)[1m:1s])']);
+  });
+
+  it('probe what an absence alert says is missing', () => {
+    expect(probes(presenceOf('absent(x{n="a"}) unless on (n) (max by (n) (y) == 0)'))).toEqual(['x{n="a"}', 'max by (n) (y)']);
+    expect(probes(presenceOf('(time() - max by (n) (max_over_time(x[1h])) > 1500) or (absent_over_time(x{n="a"}[1h]) * 3600)'))).toEqual([
+      'time() - max by (n) (max_over_time(x[1m]))',
+      'last_over_time(x{n="a"}[1m]) * 3600',
+    ]);
   });
 
   it('expect the labels of a depth-0 aggregation, or of histogram_quantile\'s inner one', () => {
@@ -277,9 +301,11 @@ describe('dashboard and alert queries on a real Prometheus scraping api, worker 
     await api.waitForLog('redis ready');
 
     const target = (port: number, pod: string) => ({ targets: [`127.0.0.1:${port}`], labels: { namespace: NAMESPACE, pod } });
+    const rules = join(dir, 'prometheus-rules.yaml');
+    writeFileSync(rules, rulesText());
     await prometheus.start({
       global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-      rule_files: [RULES],
+      rule_files: [rules],
       scrape_configs: [
         { job_name: 'bullpen-api', static_configs: [target(apiPort, 'bullpen-api-0')] },
         { job_name: 'bullpen-worker', static_configs: [target(workerPort, 'bullpen-worker-all-0')] },

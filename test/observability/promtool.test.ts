@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { find, render } from '../../charts/test/helm';
 
 const ROOT = join(__dirname, '..', '..');
 const RULES = join(ROOT, 'charts', 'bullpen', 'files', 'prometheus-rules.yaml');
@@ -15,6 +17,11 @@ interface AlertRule {
   for?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+}
+
+interface RuleGroup {
+  name: string;
+  rules: AlertRule[];
 }
 
 interface RuleTest {
@@ -74,6 +81,36 @@ describe('alert rules (charts/bullpen/files/prometheus-rules.yaml)', () => {
         runbook: rule.annotations?.runbook_url,
         anchorInDoc: anchors.has(anchor),
       }).toEqual({ alert: rule.alert, for: true, severity: true, summary: true, runbook: `README.md#${anchor}`, anchorInDoc: true });
+    }
+  });
+});
+
+describe("the chart's PrometheusRule", () => {
+  /** The rule file as the chart renders it for a release named acme in namespace shop-prod. */
+  const spec = (): { groups: RuleGroup[] } =>
+    find(render({ namespace: 'shop-prod', values: { fullnameOverride: 'acme', monitoring: { prometheusRule: { enabled: true } } } }), 'PrometheusRule', 'acme').spec;
+  const NAMESPACED = 'bullpen-namespace';
+
+  it("is the rule file, with the release's namespace and pods in the alerts on missing data", () => {
+    const file = parse(readFileSync(RULES, 'utf8')) as { groups: RuleGroup[] };
+    const rendered = spec();
+    expect(rendered.groups.map((g) => g.name)).toEqual(file.groups.map((g) => g.name));
+    expect(rendered.groups.filter((g) => g.name !== NAMESPACED)).toEqual(file.groups.filter((g) => g.name !== NAMESPACED));
+    const exprs = Object.fromEntries(rendered.groups.find((g) => g.name === NAMESPACED)!.rules.map((r) => [r.alert, r.expr]));
+    expect(exprs.BullpenWorkerMetricsAbsent).toContain('absent(bullpen_worker_concurrency{namespace="shop-prod"})');
+    expect(exprs.BullpenApiMetricsAbsent).toContain('{namespace="shop-prod", pod=~"acme-api-.+"}');
+    expect(exprs.BullpenBeatMetricsAbsent).toContain('{namespace="shop-prod", pod=~"acme-beat-.+"}');
+    expect(exprs.BullpenHealthCheckStale).toContain('absent_over_time(bullpen_health_check_last_success_timestamp_seconds{namespace="shop-prod"}[1h])');
+    for (const [alert, expr] of Object.entries(exprs)) expect({ alert, leftover: /namespace="bullpen"|"bullpen-/.test(expr) }).toEqual({ alert, leftover: false });
+  });
+
+  it('passes `promtool check rules` as rendered', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bullpen-rules-'));
+    try {
+      writeFileSync(join(dir, 'rules.yaml'), JSON.stringify(spec())); // JSON is YAML
+      expect(await promtool('check', 'rules', join(dir, 'rules.yaml'))).toMatch(/SUCCESS: \d+ rules found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
