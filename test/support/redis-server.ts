@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
+const OUTPUT_TAIL_CHARS = 8_000;
+
 /** A free TCP port on loopback. */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -18,12 +20,28 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * One command on a fresh connection to a loopback Redis or Sentinel port, closed after; fails
+ * fast (no retries, no offline queue) when nothing answers, for polling a topology's state.
+ */
+export async function redisCall(port: number, command: string, ...args: (string | number)[]): Promise<unknown> {
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000, commandTimeout: 5_000 });
+  client.on('error', () => {}); // the rejected call reports it
+  try {
+    await client.connect();
+    return await client.call(command, ...args);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
  * A private redis-server on a free loopback port, for tests that stop, restart or freeze
  * Redis. Its data directory persists across restarts and is removed by `destroy()`.
  */
 export class RedisServer {
   readonly dir = mkdtempSync(join(tmpdir(), 'bullpen-redis-'));
   private child?: ChildProcess;
+  private outputTail = '';
 
   private constructor(readonly port: number, private readonly args: string[]) {}
 
@@ -32,35 +50,63 @@ export class RedisServer {
     return new RedisServer(await freePort(), args);
   }
 
+  /** Creates and starts one; a port taken between choosing and binding it means another try on a fresh port. */
   static async start(args?: string[]): Promise<RedisServer> {
-    const server = await RedisServer.create(args);
-    await server.start();
-    return server;
+    for (let attempt = 1; ; attempt++) {
+      const server = await RedisServer.create(args);
+      try {
+        await server.start();
+        return server;
+      } catch (err) {
+        await server.destroy();
+        if (attempt >= 3 || !server.output.includes('Address already in use')) throw err;
+      }
+    }
   }
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** Starts it and resolves once it accepts connections. */
-  async start(): Promise<void> {
+  /** The last few KB the current process printed (stdout and stderr), for error messages. */
+  get output(): string {
+    return this.outputTail;
+  }
+
+  /** Starts it and resolves once it accepts connections; rejects with its output if it exits or hangs first. */
+  async start(timeoutMs = 30_000): Promise<void> {
     const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--maxmemory-policy', 'noeviction', ...this.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    this.outputTail = '';
+    // Both pipes are read for the whole life of the process, so the server never blocks on them.
+    const onData = (chunk: Buffer) => {
+      this.outputTail = (this.outputTail + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
     await new Promise<void>((resolve, reject) => {
       let output = '';
-      const onData = (chunk: Buffer) => {
+      const onReady = (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          child.stdout!.off('data', onData);
-          child.stdout!.resume(); // keep draining the pipe so the server never blocks on it
-          resolve();
-        }
+        if (output.includes('Ready to accept connections')) settle();
       };
-      child.stdout!.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-      child.once('error', reject);
+      const onClose = (code: number | null, signal: string | null) => settle(new Error(`redis-server on port ${this.port} exited with ${code ?? signal} before it was ready:\n${this.outputTail}`));
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        settle(new Error(`redis-server on port ${this.port} was not ready after ${timeoutMs} ms:\n${this.outputTail}`));
+      }, timeoutMs);
+      const settle = (err?: Error) => {
+        clearTimeout(timer);
+        child.stdout!.off('data', onReady);
+        child.off('close', onClose);
+        if (err) reject(err);
+        else resolve();
+      };
+      child.stdout!.on('data', onReady);
+      child.once('close', onClose);
+      child.once('error', (err) => settle(err));
     });
   }
 
