@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { Job } from 'bullmq';
+import { createRedis, EnqueueOptionsError, Producer, QUEUE_NAMES, type RedisConnection } from '@bullpen/core';
+import { waitFor } from '../support/deferred';
+import { deletePrefix, uniquePrefix } from '../support/redis';
+import { RedisCluster } from '../support/redis-cluster';
+import { startFixtureService, type ServiceProcess } from '../support/service-process';
+import { AddOne, CriticalJob, Double, Format } from './fixtures/queue-workers';
+
+const WORKERS = join(__dirname, 'fixtures', 'queue-workers.ts');
+const TOKEN = 'cluster-test-client-0123456789';
+const WORKER_OF = { critical: 'CriticalJob', default: 'DefaultJob', low: 'LowJob' } as const;
+
+describe('Redis Cluster (3 real masters on loopback)', () => {
+  let cluster: RedisCluster;
+  let connection: RedisConnection;
+  let producer: Producer;
+  const procs: ServiceProcess[] = [];
+  const prefix = uniquePrefix('cluster');
+  let apiUrl: string;
+
+  beforeAll(async () => {
+    cluster = await RedisCluster.start({ masters: 3 });
+    const nodes = cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',');
+    const env = {
+      REDIS_URL: 'redis://cluster', REDIS_CLUSTER_NODES: nodes, BULLPEN_PREFIX: prefix, API_TOKENS: `app:${TOKEN}:client`,
+      PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'warn', WORKER_CONCURRENCY: '16',
+    };
+    const api = startFixtureService('api', WORKERS, { ...env, LOG_LEVEL: 'info' });
+    const worker = startFixtureService('worker', WORKERS, { ...env, LOG_LEVEL: 'info' });
+    procs.push(api, worker);
+    const { port } = await api.waitForLog('api started');
+    await worker.waitForLog('worker started');
+    apiUrl = `http://127.0.0.1:${port}`;
+    await waitFor('the API ready', async () => (await fetch(`${apiUrl}/readyz`)).ok);
+    connection = createRedis({ url: 'redis://cluster', clusterNodes: cluster.nodes, sentinelMaster: 'mymaster' }, 'consumer');
+    producer = new Producer({ connection, prefix, cluster: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const proc of procs) {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+    }
+    await producer?.close();
+    await deletePrefix(connection, prefix);
+    await connection?.quit();
+    await cluster.destroy();
+  });
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${apiUrl}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('runs 3,000 jobs over the three queues through the API and a worker, with the queues on different masters', async () => {
+    for (let batch = 0; batch < 3; batch++) {
+      const jobs = Array.from({ length: 1000 }, (_, i) => ({ worker: WORKER_OF[QUEUE_NAMES[i % 3]], args: { i: batch * 1000 + i } }));
+      const res = await post('/api/jobs/bulk', { jobs });
+      expect(res.status).toBe(202);
+    }
+    const completed = async () => (await Promise.all(QUEUE_NAMES.map((q) => producer.queue(q).getCompletedCount()))).reduce((a, b) => a + b);
+    await waitFor('3,000 jobs completed', async () => (await completed()) >= 3000, 90_000);
+    expect(await Promise.all(QUEUE_NAMES.map((q) => producer.queue(q).getFailedCount()))).toEqual([0, 0, 0]);
+    // Each queue has its own hash tag, so the queues' keys are spread over the masters.
+    const owners = await Promise.all(QUEUE_NAMES.map((q) => cluster.nodeOwning(producer.queue(q).keys.meta)));
+    expect(new Set(owners.map((o) => o.port)).size).toBeGreaterThanOrEqual(2);
+  }, 120_000);
+
+  it('runs a three-step chain on one queue, and refuses a chain across queues with a clear error', async () => {
+    const steps = await producer.chain([AddOne.step({ n: 20 }), Double.step(), Format.step()]);
+    const last = steps[steps.length - 1];
+    await waitFor('the chain finished', async () => (await Job.fromId(producer.queue('default'), last.id))?.finishedOn !== undefined, 30_000);
+    expect((await Job.fromId(producer.queue('default'), last.id))!.returnvalue).toBe('result=42');
+    await expect(producer.chain([CriticalJob.step({ i: 1 }), AddOne.step()])).rejects.toThrow(EnqueueOptionsError);
+  }, 60_000);
+});
