@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 
 const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 8);
-const completedSeconds = Number(process.env.JOB_RETENTION_COMPLETED_SECONDS ?? 86_400);
+const completedSeconds = Number(process.env.JOB_RETENTION_COMPLETED_SECONDS ?? 0);
 const completedCount = Number(process.env.JOB_RETENTION_COMPLETED_COUNT ?? 10_000);
 
 const worker = new Worker(
@@ -22,7 +22,7 @@ const worker = new Worker(
     connection,
     prefix: process.env.BULLPEN_PREFIX ?? 'bull',
     concurrency,
-    removeOnComplete: { age: completedSeconds, count: completedCount },
+    removeOnComplete: completedSeconds > 0 ? { age: completedSeconds, count: completedCount } : { count: completedCount },
     removeOnFail: { age: 604_800, count: 10_000 },
   },
 );

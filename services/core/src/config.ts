@@ -4,7 +4,10 @@ import type { RedisSettings } from './redis';
 
 /** How long finished jobs stay in Redis; whichever limit is reached first trims them. */
 export interface Retention {
-  /** Seconds a completed job is kept. Default 86400 (1 day). */
+  /**
+   * Seconds a completed job is kept; default 0, no age limit: completed jobs are trimmed by
+   * count only, which saves every completion a range scan of the completed set.
+   */
   completedSeconds: number;
   /** Completed jobs kept per queue. Default 10000. */
   completedCount: number;
@@ -29,7 +32,7 @@ export const CORE_DEFAULTS = {
   redisUrl: 'redis://127.0.0.1:6379',
   sentinelMaster: 'mymaster',
   prefix: 'bull',
-  retention: { completedSeconds: 86_400, completedCount: 10_000, failedSeconds: 604_800, failedCount: 10_000 },
+  retention: { completedSeconds: 0, completedCount: 10_000, failedSeconds: 604_800, failedCount: 10_000 },
 } as const;
 
 export function loadCoreConfig(env: Env): CoreConfig {

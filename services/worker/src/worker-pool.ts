@@ -85,7 +85,7 @@ export class WorkerPool {
         prefix: queuePrefix(opts.prefix, Boolean(opts.redis.clusterNodes), queue),
         lockDuration: opts.lockSeconds * 1000,
         stalledInterval: opts.stalledCheckSeconds * 1000,
-        removeOnComplete: { age: opts.retention.completedSeconds, count: opts.retention.completedCount },
+        removeOnComplete: opts.retention.completedSeconds > 0 ? { age: opts.retention.completedSeconds, count: opts.retention.completedCount } : { count: opts.retention.completedCount },
         removeOnFail: { age: opts.retention.failedSeconds, count: opts.retention.failedCount },
         settings: {
           backoffStrategy: (retry, _type, _err, job) =>
