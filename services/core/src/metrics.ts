@@ -7,8 +7,9 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
  * Every Bullpen metric (the names are a contract: dashboards, alerts and autoscalers use them).
  * Each process creates one set on its own Registry and exports what it updates.
  */
-export function createMetrics(register = new Registry()) {
-  collectDefaultMetrics({ register });
+export function createMetrics(register = new Registry(), { processMetrics = true } = {}) {
+  // Process metrics sample the event loop and GC all the time: off where nobody scrapes them.
+  if (processMetrics) collectDefaultMetrics({ register });
   const registers = [register];
   const jobLabels = ['queue', 'worker'] as const;
   const hooks: { refreshQueueGauges?: () => Promise<void>; readActiveJobs?: () => void } = {};

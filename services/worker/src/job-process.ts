@@ -30,7 +30,8 @@ interface Attempt {
 
 const [logLevel, apiHealthUrl] = process.argv.slice(2);
 const logger = createLogger('worker', logLevel);
-const services: JobServices = { metrics: createMetrics(), apiHealthUrl };
+// Nobody scrapes a job process, so its metrics skip the process sampling (idle CPU in every child).
+const services: JobServices = { metrics: createMetrics(undefined, { processMetrics: false }), apiHealthUrl };
 let current: Attempt | undefined;
 let nextSeq = 0;
 
