@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, redisCall, RedisServer } from './redis-server';
+import { freePort, pollUntil, redisCall, RedisServer } from './redis-server';
 
 export interface HostPort {
   host: string;
@@ -22,7 +21,6 @@ const HOST = '127.0.0.1';
 const SLOTS = 16_384;
 /** A node that stops answering is marked failing after this many ms (and a replica then takes over). */
 const NODE_TIMEOUT_MS = 2_000;
-const POLL_MS = 100;
 
 /**
  * A Redis Cluster of redis-server processes on free loopback ports (each with its own bus port,
@@ -99,24 +97,9 @@ export class RedisCluster {
     return true;
   }
 
-  /** Polls `check` until it returns true; on the deadline fails with its last answer and every node's recent output. */
-  private async until(what: string, check: () => Promise<true | string>): Promise<void> {
-    const deadline = Date.now() + this.timeoutMs;
-    let last = 'not checked yet';
-    for (;;) {
-      try {
-        const answer = await check();
-        if (answer === true) return;
-        last = answer;
-      } catch (err) {
-        last = String(err);
-      }
-      if (Date.now() > deadline) {
-        const outputs = this.servers.map((s) => `--- redis-server ${s.port} ---\n${s.output.slice(-1_500)}`).join('\n');
-        throw new Error(`RedisCluster: timed out after ${this.timeoutMs} ms waiting for ${what}; last: ${last}\n${outputs}`);
-      }
-      await sleep(POLL_MS);
-    }
+  private until(what: string, check: () => Promise<true | string>): Promise<void> {
+    const outputs = () => this.servers.map((s) => `--- redis-server ${s.port} ---\n${s.output.slice(-1_500)}`).join('\n');
+    return pollUntil(`RedisCluster: ${what}`, check, this.timeoutMs, outputs);
   }
 }
 

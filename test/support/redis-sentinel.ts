@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, redisCall, RedisServer } from './redis-server';
+import { freePort, pollUntil, redisCall, RedisServer } from './redis-server';
 
 export interface HostPort {
   host: string;
@@ -43,7 +43,6 @@ const FAILOVER_TIMEOUT_MS = 3_000;
  * still claiming to be master) in ~2 s instead of ~20 s.
  */
 const SENTINEL_DEBUG = ['info-period', 1_000, 'publish-period', 500];
-const POLL_MS = 100;
 
 /**
  * One master, its replicas and a quorum of Sentinels, all redis-server processes on free
@@ -189,21 +188,8 @@ export class SentinelSet {
     return true;
   }
 
-  /** Polls `check` until it returns true; on the deadline fails with its last answer and every process's recent output. */
-  private async until(what: string, check: () => Promise<true | string>): Promise<void> {
-    const deadline = Date.now() + this.timeoutMs;
-    let last = 'not checked yet';
-    for (;;) {
-      try {
-        const answer = await check();
-        if (answer === true) return;
-        last = answer;
-      } catch (err) {
-        last = String(err);
-      }
-      if (Date.now() > deadline) throw new Error(`SentinelSet: timed out after ${this.timeoutMs} ms waiting for ${what}; last: ${last}\n${this.outputs()}`);
-      await sleep(POLL_MS);
-    }
+  private until(what: string, check: () => Promise<true | string>): Promise<void> {
+    return pollUntil(`SentinelSet: ${what}`, check, this.timeoutMs, () => this.outputs());
   }
 
   private outputs(): string {

@@ -150,3 +150,23 @@ export class RedisServer {
     return child && child.exitCode === null && child.signalCode === null ? child : undefined;
   }
 }
+
+/**
+ * Polls `check` every 100 ms until it answers true; after `timeoutMs` throws with `what`, the
+ * last answer (or error) and `context()` (the processes' recent output), for topologies to wait on.
+ */
+export async function pollUntil(what: string, check: () => Promise<true | string>, timeoutMs: number, context: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'not checked yet';
+  for (;;) {
+    try {
+      const answer = await check();
+      if (answer === true) return;
+      last = answer;
+    } catch (err) {
+      last = String(err);
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last}\n${context()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
