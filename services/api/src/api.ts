@@ -1,7 +1,7 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  closeAll, collectQueueDepth, createMetrics, createRedis, Producer, warnOnUnsafeRedis,
+  closeAll, collectQueueDepth, createMetrics, createRedis, Producer, redisWriteCheck, ReplicationWaiter, warnOnUnsafeRedis,
   type Logger, type WorkerRegistry,
 } from '@bullpen/core';
 import type { Express } from 'express';
@@ -39,6 +39,11 @@ export function createApi({ config, registry, logger }: ApiDeps) {
     workers: describeWorkers(registry),
     producer,
     guard,
+    redisWriteProblem: redisWriteCheck(connection, { timeoutMs: Math.min(config.redisTimeoutMs, 2_000) }),
+    // WAIT gets half the Redis budget: a write that took the other half still gets its answer in time.
+    replication: config.minReplicasAck > 0
+      ? new ReplicationWaiter({ redis: connection, replicas: config.minReplicasAck, timeoutMs: Math.floor(config.redisTimeoutMs / 2) })
+      : undefined,
     idempotency: new IdempotencyStore({ redis: connection, prefix: config.prefix, retentionSeconds: config.idempotencyRetentionSeconds }),
     metrics,
     logger,
@@ -60,6 +65,8 @@ export function createApi({ config, registry, logger }: ApiDeps) {
 
   let server: Server | undefined;
   let closing: Promise<void> | undefined;
+  /** Requests not answered yet: at the end of the drain budget they get a 503 rather than holding the shutdown. */
+  const inFlight = new Set<ServerResponse>();
 
   return {
     app,
@@ -67,20 +74,37 @@ export function createApi({ config, registry, logger }: ApiDeps) {
     producer,
     /** The producer connection, for tests that wait on its events. */
     redis: connection,
+    /** How many requests are being served now, for tests that shut down mid-request. */
+    openRequests: (): number => inFlight.size,
     async start(): Promise<{ port: number }> {
       if (config.tokens.length === 0) logger.warn('API_TOKENS is empty: every /api request will answer 401');
       server = await listen(app, config.port);
+      server.on('request', (_req, res: ServerResponse) => {
+        inFlight.add(res);
+        res.once('close', () => inFlight.delete(res));
+      });
       const { port } = server.address() as AddressInfo;
       logger.info({ port, workers: registry.list().map((w) => w.name), tokens: config.tokens.map(({ name, role }) => ({ name, role })) }, 'api started');
       return { port };
     },
-    /** Stops taking requests, lets in-flight ones finish within the shutdown budget, then closes Redis. Idempotent. */
+    /**
+     * Stops taking requests, lets in-flight ones finish within the shutdown budget (those still
+     * open then answer 503 `shutting_down`), then closes Redis, waiting at most a second in all
+     * so a frozen Redis cannot hold the exit. Idempotent.
+     */
     close(): Promise<void> {
+      // The Redis steps share one second after the HTTP drain, so the whole close stays below the hard exit deadline.
+      let redisDeadline = 0;
+      const redisStep = (op: Promise<unknown> | undefined) => settleWithin(op, Math.max(0, (redisDeadline ||= Date.now() + REDIS_CLOSE_MS) - Date.now()));
       closing ??= closeAll([
-        () => stopServer(server, config.shutdownTimeoutSeconds * 1000),
-        () => unsafeCheck,
-        () => producer.close(),
-        () => connection.quit().catch(() => connection.disconnect()),
+        () => stopServer(server, inFlight, config.shutdownTimeoutSeconds * 1000),
+        () => redisStep(unsafeCheck),
+        () => redisStep(producer.close()),
+        async () => {
+          // QUIT is refused while disconnected and unanswered by a frozen Redis: either way, drop the connection.
+          const quit = connection.quit().then(() => true, () => false);
+          if (!(await redisStep(quit)) || !(await quit)) connection.disconnect();
+        },
       ]).finally(() => logger.info('api stopped'));
       return closing;
     },
@@ -95,11 +119,47 @@ function listen(app: Express, port: number): Promise<Server> {
   });
 }
 
-async function stopServer(server: Server | undefined, deadlineMs: number): Promise<void> {
+/** How long the Redis steps of a shutdown may take together, in milliseconds; then the connection is dropped. */
+const REDIS_CLOSE_MS = 1_000;
+/** How long before the end of the drain budget open requests are answered, so their answers go out within it. */
+const LAST_ANSWER_MS = 250;
+
+/** Resolves true when `promise` settles within `ms`, false when it has not by then (it is left running). */
+async function settleWithin(promise: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  if (!promise) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A 503 for a request still open when the drain budget ends; its connection closes after it. */
+function answerShuttingDown(res: ServerResponse): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { code: 'shutting_down', message: 'the API is shutting down and this request did not finish in time; retry (another replica answers)' } });
+  res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', connection: 'close' }).end(body);
+}
+
+/**
+ * Stops listening, closes idle keep-alive connections, and waits for open requests until
+ * `deadlineMs`: shortly before it, every request still open is answered 503 (a dashboard page
+ * waiting on a frozen Redis, say), and at it every connection left is closed.
+ */
+async function stopServer(server: Server | undefined, inFlight: Set<ServerResponse>, deadlineMs: number): Promise<void> {
   if (!server) return;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), deadlineMs);
+  const answer = setTimeout(() => inFlight.forEach(answerShuttingDown), Math.max(0, deadlineMs - LAST_ANSWER_MS));
+  const cut = setTimeout(() => server.closeAllConnections(), deadlineMs);
   await closed;
-  clearTimeout(timer);
+  clearTimeout(answer);
+  clearTimeout(cut);
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadCoreConfig, readInteger, type CoreConfig, type Env } from '@bullpen/core';
+import { ConfigError, loadCoreConfig, readInteger, readString, type CoreConfig, type Env } from '@bullpen/core';
 
 /** `client` may enqueue and read; `admin` may also retry, cancel, pause and open the dashboard. */
 export type Role = 'client' | 'admin';
@@ -23,6 +23,14 @@ export interface ApiConfig extends CoreConfig {
   redisTimeoutMs: number;
   /** `SHUTDOWN_TIMEOUT_SECONDS`, default 25: on SIGTERM, in-flight requests get this long to finish. */
   shutdownTimeoutSeconds: number;
+  /**
+   * `REDIS_MIN_REPLICAS_ACK`, default 0: after an enqueue, wait (Redis `WAIT`, at most half of
+   * `redisTimeoutMs`) until this many replicas have the job; fewer answer 202 with
+   * `Bullpen-Replication: pending`, or 503 with `replicationStrict`.
+   */
+  minReplicasAck: number;
+  /** `REDIS_REPLICATION_STRICT`, default false: an enqueue that reached fewer than `minReplicasAck` replicas answers 503 instead of 202. */
+  replicationStrict: boolean;
 }
 
 export const API_DEFAULTS = {
@@ -31,6 +39,8 @@ export const API_DEFAULTS = {
   idempotencyRetentionSeconds: 86_400,
   redisTimeoutMs: 3_000,
   shutdownTimeoutSeconds: 25,
+  minReplicasAck: 0,
+  replicationStrict: false,
 } as const;
 
 /** Shortest token accepted; anything shorter is guessable. */
@@ -49,7 +59,17 @@ export function loadApiConfig(env: Env): ApiConfig {
     idempotencyRetentionSeconds: readInteger(env, 'API_IDEMPOTENCY_RETENTION_SECONDS', d.idempotencyRetentionSeconds, { min: 60, max: 30 * 86_400 }),
     redisTimeoutMs: readInteger(env, 'API_REDIS_TIMEOUT_MS', d.redisTimeoutMs, { min: 100, max: 60_000 }),
     shutdownTimeoutSeconds: readInteger(env, 'SHUTDOWN_TIMEOUT_SECONDS', d.shutdownTimeoutSeconds, { min: 0, max: 3600 }),
+    minReplicasAck: readInteger(env, 'REDIS_MIN_REPLICAS_ACK', d.minReplicasAck, { min: 0, max: 100 }),
+    replicationStrict: readBoolean(env, 'REDIS_REPLICATION_STRICT', d.replicationStrict),
   });
+}
+
+/** `true`/`false` (also `1`/`0`, `yes`/`no`); unset or empty takes the default. */
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = readString(env, name, String(fallback)).toLowerCase();
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(name, `expected true or false, got "${value}"`);
 }
 
 /**

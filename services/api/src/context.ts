@@ -1,4 +1,4 @@
-import type { Logger, Metrics, Producer, WorkerRegistry } from '@bullpen/core';
+import type { Logger, Metrics, Producer, ReplicationWaiter, WorkerRegistry } from '@bullpen/core';
 import type { RequestHandler } from 'express';
 import type { ApiConfig } from './config';
 import type { IdempotencyStore } from './idempotency';
@@ -13,6 +13,10 @@ export interface ApiContext {
   workers: readonly WorkerInfo[];
   producer: Producer;
   guard: RedisGuard;
+  /** Why Redis cannot take writes now, undefined when it can (cached for a second); `/readyz`. */
+  redisWriteProblem: () => Promise<string | undefined>;
+  /** Waits for `REDIS_MIN_REPLICAS_ACK` replicas after an enqueue; absent when that is 0. */
+  replication?: ReplicationWaiter;
   idempotency: IdempotencyStore;
   metrics: Metrics;
   logger: Logger;

@@ -1,5 +1,7 @@
-import { ArgsValidationError, coerceError, EnqueueOptionsError, UnknownWorkerError, type Logger } from '@bullpen/core';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import {
+  ArgsValidationError, coerceError, EnqueueOptionsError, RedisRefusedError, UnknownWorkerError, type Logger, type RedisRefusal,
+} from '@bullpen/core';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { HttpError } from './http-error';
 import type { RedisGuard } from './redis-guard';
 
@@ -41,22 +43,37 @@ export const notFound: RequestHandler = (req) => {
   throw new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`);
 };
 
+/** A Redis refusal as the API answers it: 503 `redis_unavailable`, the cause in `details`, `Retry-After` set by `sendError`. */
+export function redisUnavailable(refusal: RedisRefusal, details?: Readonly<Record<string, unknown>>): HttpError {
+  return new HttpError(503, 'redis_unavailable', refusal.message, { cause: refusal.cause, ...details }, refusal.retryAfterSeconds);
+}
+
+/** Writes `http` as `{error: {code, message, details?}}`; a 503 also gets `Retry-After`. */
+export function sendError(res: Response, http: HttpError): void {
+  const { status, code, message, details, retryAfterSeconds } = http;
+  if (retryAfterSeconds !== undefined || status === 503) res.setHeader('Retry-After', String(retryAfterSeconds ?? 5));
+  res.status(status).json({ error: details === undefined ? { code, message } : { code, message, details } });
+}
+
 /** The one place errors become HTTP answers `{error: {code, message, details?}}`. */
 export function errorHandler(guard: RedisGuard, logger: Logger): ErrorRequestHandler {
   return (thrown, req, res, next) => {
-    if (res.headersSent) return next(thrown);
+    if (res.headersSent) {
+      // Answered already (a deadline passed, the API is shutting down): what the handler did afterwards has no one to go to.
+      if (res.writableEnded) return logger.debug({ err: coerceError(thrown).message, method: req.method, path: req.path }, 'error after the answer was sent');
+      return next(thrown);
+    }
     let http = toHttpError(thrown);
-    if (!http && guard.isUnavailable(thrown)) {
-      res.setHeader('Retry-After', '5');
-      http = new HttpError(503, 'redis_unavailable', `redis is unavailable, try again shortly (${coerceError(thrown).message})`);
+    const refusal = http ? undefined : guard.refusalOf(thrown);
+    if (refusal) {
+      http = redisUnavailable(refusal, thrown instanceof RedisRefusedError ? thrown.details : undefined);
       // The outage itself is logged by the connection; one line per refused request would flood the log.
-      logger.debug({ method: req.method, path: req.path, reason: http.message }, 'request refused, redis unavailable');
+      logger.debug({ method: req.method, path: req.path, cause: refusal.cause, err: coerceError(thrown).message }, 'request refused by redis');
     }
     if (!http) {
       logger.error({ err: coerceError(thrown), method: req.method, path: req.path }, 'request failed');
       http = new HttpError(500, 'internal_error', 'internal error');
     }
-    const { status, code, message, details } = http;
-    res.status(status).json({ error: details === undefined ? { code, message } : { code, message, details } });
+    sendError(res, http);
   };
 }

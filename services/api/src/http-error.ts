@@ -9,6 +9,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Sent as `Retry-After` (seconds); a 503 without one gets 5. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

@@ -42,7 +42,7 @@ const ERROR_TEXT: Record<number, string> = {
   413: 'Body larger than API_BODY_LIMIT_BYTES',
   415: 'Body is not application/json',
   422: "Args fail the worker's schema (details.issues)",
-  503: 'Redis unavailable; retry shortly',
+  503: 'Redis refused or did not answer (code redis_unavailable, details.cause: unreachable, timeout, readonly, oom, loading, busy, masterdown, noreplicas, misconf, clusterdown, redirect, crossslot, tryagain, auth, noperm, replication); retry after Retry-After seconds',
 };
 
 const errors = (...statuses: number[]): Json =>
@@ -109,14 +109,14 @@ export function buildOpenApi(workers: readonly WorkerInfo[]): Json {
       '/api/jobs': {
         post: operation({
           summary: 'Enqueue a job', role: 'client', body: 'EnqueueRequest', params: [idempotencyHeader],
-          ok: { 202: ['Enqueued', 'EnqueueResponse'], 200: ['Same idempotency key as an earlier request: its job', 'EnqueueResponse'] },
+          ok: { 202: ['Enqueued (header Bullpen-Replication: pending when fewer than REDIS_MIN_REPLICAS_ACK replicas have it yet)', 'EnqueueResponse'], 200: ['Same idempotency key as an earlier request: its job', 'EnqueueResponse'] },
           errors: enqueueWrite,
         }),
       },
       '/api/jobs/bulk': {
         post: operation({
           summary: 'Enqueue several jobs, all or none', role: 'client', body: 'BulkEnqueueRequest', params: [idempotencyHeader],
-          ok: { 202: ['Enqueued', 'BulkEnqueueResponse'], 200: ['Same idempotency key as an earlier request: its jobs', 'BulkEnqueueResponse'] },
+          ok: { 202: ['Enqueued (header Bullpen-Replication: pending when fewer than REDIS_MIN_REPLICAS_ACK replicas have them yet)', 'BulkEnqueueResponse'], 200: ['Same idempotency key as an earlier request: its jobs', 'BulkEnqueueResponse'] },
           errors: enqueueWrite,
         }),
       },

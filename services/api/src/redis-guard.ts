@@ -1,12 +1,8 @@
-import type { RedisConnection } from '@bullpen/core';
+import { classifyRedisError, connectionRefusal, RedisRefusedError, redisRefusal, type RedisConnection, type RedisRefusal } from '@bullpen/core';
 
-/** Redis cannot answer now: not connected, or no reply within the deadline. Becomes a 503. */
-export class RedisUnavailableError extends Error {
-  override name = 'RedisUnavailableError';
-}
-
-/** Messages ioredis and BullMQ use when the connection, not the command, failed. */
-const CONNECTION_FAILURE = /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|max retries per request|Stream isn't writeable/i;
+/** Redis cannot do it now (down, hung, read-only, out of memory...): becomes a 503. The core's RedisRefusedError. */
+export const RedisUnavailableError = RedisRefusedError;
+export type RedisUnavailableError = RedisRefusedError;
 
 /**
  * Runs a request's Redis work so that it fails fast instead of hanging: refused at once while
@@ -16,16 +12,26 @@ const CONNECTION_FAILURE = /enableOfflineQueue|Connection is closed|ECONNREFUSED
  * must not double-enqueue send an idempotency key.
  */
 export class RedisGuard {
+  /** The connection's last `error` event, which says why it is not ready (ECONNREFUSED, NOAUTH...). */
+  private lastError?: Error;
+
   constructor(
     readonly redis: RedisConnection,
-    private readonly timeoutMs: number,
-  ) {}
+    readonly timeoutMs: number,
+  ) {
+    redis.on('error', (err: Error) => {
+      this.lastError = err;
+    });
+    redis.on('ready', () => {
+      this.lastError = undefined;
+    });
+  }
 
   async run<T>(op: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
-    if (this.redis.status !== 'ready') throw new RedisUnavailableError(`redis is ${this.redis.status}`);
+    this.assertReady();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RedisUnavailableError(`redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(() => reject(new RedisRefusedError(redisRefusal('timeout', `no answer within ${timeoutMs} ms`))), timeoutMs);
     });
     try {
       return await Promise.race([op(), deadline]);
@@ -34,20 +40,16 @@ export class RedisGuard {
     }
   }
 
-  /** Resolves to a reason when Redis is not usable now, undefined when it answers PING. */
-  async notReadyReason(timeoutMs = this.timeoutMs): Promise<string | undefined> {
-    try {
-      await this.run(() => this.redis.ping(), timeoutMs);
-      return undefined;
-    } catch (err) {
-      return (err as Error).message;
-    }
+  /** Throws the refusal for a connection that is not ready; nothing is sent then. */
+  assertReady(): void {
+    if (this.redis.status !== 'ready') throw new RedisRefusedError(connectionRefusal(this.redis.status, this.lastError));
   }
 
-  /** True when `err` means Redis could not be reached, as opposed to a bug or a refused command. */
-  isUnavailable(err: unknown): boolean {
-    if (err instanceof RedisUnavailableError) return true;
-    if (this.redis.status !== 'ready') return true;
-    return err instanceof Error && (CONNECTION_FAILURE.test(err.message) || err.name === 'MaxRetriesPerRequestError');
+  /**
+   * The refusal `err` stands for (see `classifyRedisError`), or undefined for a bug or a refused
+   * request. While the connection is down any error is taken for the outage.
+   */
+  refusalOf(err: unknown): RedisRefusal | undefined {
+    return classifyRedisError(err) ?? (this.redis.status !== 'ready' ? connectionRefusal(this.redis.status, this.lastError) : undefined);
   }
 }

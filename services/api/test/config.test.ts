@@ -24,6 +24,8 @@ describe('loadApiConfig', () => {
       idempotencyRetentionSeconds: 86_400,
       redisTimeoutMs: 3_000,
       shutdownTimeoutSeconds: 25,
+      minReplicasAck: 0,
+      replicationStrict: false,
       tokens: [],
       redis: { url: 'redis://127.0.0.1:6379', sentinelMaster: 'mymaster' },
       prefix: 'bull',
@@ -65,8 +67,16 @@ describe('loadApiConfig', () => {
     ['API_IDEMPOTENCY_RETENTION_SECONDS', '1.5'],
     ['API_REDIS_TIMEOUT_MS', '0'],
     ['REDIS_URL', 'http://x'],
+    ['REDIS_MIN_REPLICAS_ACK', '-1'],
+    ['REDIS_MIN_REPLICAS_ACK', 'two'],
+    ['REDIS_REPLICATION_STRICT', 'maybe'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(configError({ [name]: value }).variable).toBe(name);
+  });
+
+  it('reads REDIS_MIN_REPLICAS_ACK and REDIS_REPLICATION_STRICT', () => {
+    expect(loadApiConfig({ REDIS_MIN_REPLICAS_ACK: '2', REDIS_REPLICATION_STRICT: 'true' })).toMatchObject({ minReplicasAck: 2, replicationStrict: true });
+    expect(loadApiConfig({ REDIS_REPLICATION_STRICT: 'FALSE' }).replicationStrict).toBe(false);
   });
 });
 

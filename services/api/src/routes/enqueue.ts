@@ -1,6 +1,8 @@
-import type { EnqueuedJob, EnqueueOptions, WorkerClass, WorkerRegistry } from '@bullpen/core';
+import { randomUUID } from 'node:crypto';
+import { RedisRefusedError, type EnqueuedJob, type EnqueueOptions, type WorkerClass, type WorkerRegistry } from '@bullpen/core';
 import { Router, type Request, type Response } from 'express';
 import { principalOf } from '../auth';
+import { enqueueAllOrNothing, type IdentifiedBulkItem } from '../bulk-enqueue';
 import type { ApiContext } from '../context';
 import { toHttpError } from '../errors';
 import { HttpError } from '../http-error';
@@ -52,9 +54,38 @@ function assertSameRequest(record: IdempotencyRecord, kind: IdempotencyRecord['k
   }
 }
 
+/** The header that says a 2xx enqueue has not reached `REDIS_MIN_REPLICAS_ACK` replicas yet. */
+export const REPLICATION_HEADER = 'Bullpen-Replication';
+
 export function enqueueRoutes(ctx: ApiContext): Router {
-  const { registry, producer, guard, idempotency, mw } = ctx;
+  const { registry, producer, guard, idempotency, replication, mw } = ctx;
   const router = Router();
+
+  /**
+   * With `REDIS_MIN_REPLICAS_ACK`, waits for the replicas to have what this connection wrote
+   * (the jobs, or on a replay the request's own reads found them). Short of the count: marks
+   * the answer `Bullpen-Replication: pending`, or with `REDIS_REPLICATION_STRICT` refuses it
+   * with a 503 that says the jobs exist.
+   */
+  async function confirmReplication(res: Response, jobs: readonly EnqueuedJob[], keyed: boolean): Promise<void> {
+    if (!replication) return;
+    const { required, acknowledged, problem } = await replication.afterWrite();
+    if (acknowledged >= required) return;
+    if (!ctx.config.replicationStrict) {
+      res.setHeader(REPLICATION_HEADER, 'pending');
+      return;
+    }
+    const what = jobs.length === 1 ? 'the job was' : `the ${jobs.length} jobs were`;
+    const retry = keyed
+      ? 'retry with the same idempotency key: it answers with the same job(s) and never adds a second'
+      : 'a retry without an idempotency key would enqueue again';
+    const message = `${what} written to the master but reached only ${acknowledged} of ${required} replicas${problem ? ` (${problem})` : ''}; `
+      + `${jobs.length === 1 ? 'it exists and will run' : 'they exist and will run'}, but a failover before a replica has ${jobs.length === 1 ? 'it' : 'them'} would lose ${jobs.length === 1 ? 'it' : 'them'}: ${retry}`;
+    throw new RedisRefusedError(
+      { cause: 'replication', message, retryAfterSeconds: 5 },
+      { required, acknowledged, jobsExist: true, ids: jobs.map((j) => j.id) },
+    );
+  }
 
   /**
    * Runs `enqueue` at most once per idempotency key (see IdempotencyStore): answers 202 when
@@ -72,12 +103,17 @@ export function enqueueRoutes(ctx: ApiContext): Router {
     const seen = await guard.run(() => idempotency.find(recordKey));
     if (seen) {
       assertSameRequest(seen, kind, workers);
+      await confirmReplication(res, seen.jobs, true);
       return reply(200, seen.jobs);
     }
     const jobs = await enqueue(recordKey);
-    if (await guard.run(() => idempotency.bind(recordKey, { kind, jobs }))) return reply(202, jobs);
+    if (await guard.run(() => idempotency.bind(recordKey, { kind, jobs }))) {
+      await confirmReplication(res, jobs, true);
+      return reply(202, jobs);
+    }
     const winner = (await guard.run(() => idempotency.find(recordKey))) ?? { kind, jobs };
     assertSameRequest(winner, kind, workers);
+    await confirmReplication(res, winner.jobs, true);
     return reply(200, winner.jobs);
   }
 
@@ -90,7 +126,9 @@ export function enqueueRoutes(ctx: ApiContext): Router {
       res.status(status).location(url).json({ id, worker, queue, state, statusUrl: url } satisfies EnqueueResponse);
     };
     if (key === undefined) {
-      send(202, await guard.run(() => producer.enqueue(job.cls, job.args, job.options)), job.state);
+      const enqueued = await guard.run(() => producer.enqueue(job.cls, job.args, job.options));
+      await confirmReplication(res, [enqueued], false);
+      send(202, enqueued, job.state);
       return;
     }
     await once(
@@ -120,15 +158,17 @@ export function enqueueRoutes(ctx: ApiContext): Router {
         throw new HttpError(http.status, http.code, `jobs[${index}]: ${http.message}`, details);
       }
     });
-    const items = (ids?: string[]) => jobs.map((j, i) => ({ worker: j.cls, args: j.args, options: ids ? { ...j.options, jobId: ids[i] } : j.options }));
+    // Ids are chosen here, so a bulk that fails part-way can be found and undone (see enqueueAllOrNothing).
+    const items = (ids: string[]): IdentifiedBulkItem[] => jobs.map((j, i) => ({ worker: j.cls, args: j.args, options: { ...j.options, jobId: ids[i] } }));
     if (key === undefined) {
-      const enqueued = await guard.run(() => producer.enqueueBulk(items()));
+      const enqueued = await enqueueAllOrNothing(ctx, items(jobs.map(() => randomUUID())), true);
+      await confirmReplication(res, enqueued, false);
       res.status(202).json({ ids: enqueued.map((j) => j.id) });
       return;
     }
     await once(
       res, key, 'bulk', jobs.map((j) => j.cls.name),
-      (recordKey) => guard.run(() => producer.enqueueBulk(items(jobs.map((j, i) => idempotency.jobId(recordKey, j.cls.name, i))))),
+      (recordKey) => enqueueAllOrNothing(ctx, items(jobs.map((j, i) => idempotency.jobId(recordKey, j.cls.name, i))), false),
       (status, enqueued) => void res.status(status).json({ ids: enqueued.map((j) => j.id) }),
     );
   });
