@@ -18,26 +18,29 @@ describe('a worker against a Redis that refuses writes (real redis-server proces
     for (const server of servers.splice(0)) await server.destroy();
   });
 
-  async function watch(url: string): Promise<ServiceProcess> {
+  async function watch(url: string): Promise<{ proc: ServiceProcess; metricsPort: number }> {
     worker = startFixtureService('worker', SLEEP_WORKER, { REDIS_URL: url, BULLPEN_PREFIX: uniquePrefix('refused'), METRICS_PORT: '0', LOG_LEVEL: 'info' });
-    await worker.waitForLog('worker started');
-    return worker;
+    const { metricsPort } = await worker.waitForLog('worker started');
+    return { proc: worker, metricsPort: metricsPort as number };
   }
 
   it.each([
-    ['a read-only replica', async () => {
+    ['a read-only replica', /replica/, async () => {
       const master = await RedisServer.start();
       const replica = await RedisServer.start(['--appendonly', 'no', '--save', '', '--replicaof', '127.0.0.1', String(master.port)]);
       servers.push(replica, master);
       return replica.url;
     }],
-    ['a full Redis (maxmemory reached, noeviction)', async () => {
+    ['a full Redis (maxmemory reached, noeviction)', /maxmemory/, async () => {
       const full = await RedisServer.start(['--appendonly', 'no', '--save', '', '--maxmemory', '1']);
       servers.push(full);
       return full.url;
     }],
-  ])('against %s it writes fewer than 100 log lines in 10 s, each saying what to check', async (_case, setUp) => {
-    const proc = await watch(await setUp());
+  ])('against %s it is not ready, says why, and writes fewer than 100 log lines in 10 s', async (_case, reason, setUp) => {
+    const { proc, metricsPort } = await watch(await setUp());
+    const ready = await fetch(`http://127.0.0.1:${metricsPort}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { reason: string }).reason).toMatch(reason);
     const before = proc.logs.length + proc.text.length;
     // The stimulus is the refusal itself, lasting 10 s.
     await sleep(10_000);

@@ -1,5 +1,5 @@
 import {
-  closeAll, collectQueueDepth, createMetrics, createRedis, HealthServer, Producer, warnOnUnsafeRedis,
+  closeAll, collectQueueDepth, createMetrics, createRedis, HealthServer, Producer, redisWriteCheck, warnOnUnsafeRedis,
   type Logger, type WorkerRegistry,
 } from '@bullpen/core';
 import { Beat } from './beat';
@@ -18,15 +18,13 @@ export function createBeatService({ config, registry, logger }: BeatServiceDeps)
   const metrics = createMetrics();
   const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics });
   const beat = new Beat({ producer, registry, logger, intervalMs: config.syncIntervalSeconds * 1000 });
+  const redisWrites = redisWriteCheck(connection);
   const health = new HealthServer({
     port: config.metricsPort,
     register: metrics.register,
     logger,
-    notReadyReason: async () => {
-      if (connection.status !== 'ready') return `redis ${connection.status}`;
-      if (!beat.isHealthy()) return 'schedules not synced recently';
-      return undefined;
-    },
+    // Not ready while Redis cannot take writes (down, a replica, out of memory, loading), and says why.
+    notReadyReason: async () => (await redisWrites()) ?? (beat.isHealthy() ? undefined : 'schedules not synced recently'),
   });
   collectQueueDepth(metrics, producer.allQueues(), connection);
 

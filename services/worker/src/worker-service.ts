@@ -1,5 +1,5 @@
 import {
-  closeAll, collectQueueDepth, createMetrics, createRedis, HealthServer, Producer, useProducer, warnOnUnsafeRedis,
+  closeAll, collectQueueDepth, createMetrics, createRedis, HealthServer, Producer, redisWriteCheck, useProducer, warnOnUnsafeRedis,
   type Logger, type WorkerRegistry,
 } from '@bullpen/core';
 import type { WorkerConfig } from './config';
@@ -22,15 +22,13 @@ export function createWorkerService({ config, registry, logger }: WorkerServiceD
   const metrics = createMetrics();
   const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics });
   const pool = new WorkerPool({ ...config, registry, connection, logger, services: { metrics, apiHealthUrl: config.apiHealthUrl } });
+  const redisWrites = redisWriteCheck(connection);
   const health = new HealthServer({
     port: config.metricsPort,
     register: metrics.register,
     logger,
-    notReadyReason: async () => {
-      if (connection.status !== 'ready') return `redis ${connection.status}`;
-      if (!pool.isRunning()) return 'workers not running';
-      return undefined;
-    },
+    // Not ready while Redis cannot take writes (down, a replica, out of memory, loading), and says why.
+    notReadyReason: async () => (await redisWrites()) ?? (pool.isRunning() ? undefined : 'workers not running'),
   });
   collectQueueDepth(metrics, config.queues.map((q) => producer.queue(q)), connection);
 
