@@ -59,10 +59,15 @@ describe('Sentinel failover (real redis-server and redis-sentinel processes)', (
       signal: AbortSignal.timeout(10_000),
     });
 
+  /** Replication the API reported for acknowledged enqueues (`Bullpen-Replication`), if any. */
+  const replication: string[] = [];
+
   /** Enqueues one SleepWorker job; its id when the API acknowledged it (202), else undefined. */
   async function enqueue(): Promise<string | undefined> {
     const res = await call('POST', '/api/jobs', { worker: 'SleepWorker', args: { ms: 50 } }).catch(() => undefined);
     if (res?.status !== 202) return undefined;
+    const header = res.headers.get('bullpen-replication');
+    if (header) replication.push(header);
     return ((await res.json()) as { id: string }).id;
   }
 
@@ -97,5 +102,16 @@ describe('Sentinel failover (real redis-server and redis-sentinel processes)', (
     const after = [first!, ...(await enqueueAll(99))];
     await waitFor('every job acknowledged before and after the failover completed', () => allCompleted([...before, ...after]), 60_000);
     for (const proc of procs) expect(proc.child.exitCode).toBeNull();
+  }, 120_000);
+
+  it('with REDIS_MIN_REPLICAS_ACK=1 loses no acknowledged job when the master is killed right after the enqueues', async () => {
+    replication.length = 0;
+    await start({ REDIS_MIN_REPLICAS_ACK: '1' });
+    const acknowledged = await enqueueAll(100);
+    // Every 202 meant the job had reached the replica: none was answered as pending.
+    expect(replication).toEqual([]);
+    await set.killMaster();
+    await waitFor('an enqueue acknowledged on the promoted replica', async () => Boolean(await enqueue()), 30_000);
+    await waitFor('every job acknowledged before the kill completed', () => allCompleted(acknowledged), 60_000);
   }, 120_000);
 });
