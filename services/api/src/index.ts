@@ -6,6 +6,6 @@ export type { ApiContext } from './context';
 export { HttpError } from './http-error';
 export { IdempotencyStore, type IdempotencyRecord } from './idempotency';
 export { buildOpenApi, OPENAPI_VERSION } from './openapi';
-export { RedisGuard, RedisUnavailableError } from './redis-guard';
+export { RedisGuard } from './redis-guard';
 export * as schemas from './schemas';
 export { describeWorkers } from './worker-catalog';

@@ -1,8 +1,4 @@
-import { classifyRedisError, connectionRefusal, RedisRefusedError, redisRefusal, type RedisConnection, type RedisRefusal } from '@bullpen/core';
-
-/** Redis cannot do it now (down, hung, read-only, out of memory...): becomes a 503. The core's RedisRefusedError. */
-export const RedisUnavailableError = RedisRefusedError;
-export type RedisUnavailableError = RedisRefusedError;
+import { answerWithin, classifyRedisError, connectionRefusal, RedisRefusedError, type RedisConnection, type RedisRefusal } from '@bullpen/core';
 
 /**
  * Runs a request's Redis work so that it fails fast instead of hanging: refused at once while
@@ -29,15 +25,7 @@ export class RedisGuard {
 
   async run<T>(op: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     this.assertReady();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RedisRefusedError(redisRefusal('timeout', `no answer within ${timeoutMs} ms`))), timeoutMs);
-    });
-    try {
-      return await Promise.race([op(), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return answerWithin(op(), timeoutMs);
   }
 
   /** Throws the refusal for a connection that is not ready; nothing is sent then. */

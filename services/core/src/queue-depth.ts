@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { withDeadline } from './deadline';
 import type { RedisConnection } from './redis';
 import type { Metrics } from './metrics';
 
@@ -45,7 +46,7 @@ export function collectQueueDepth(metrics: Metrics, queues: readonly Queue[], re
     try {
       // A consumer connection queues commands while it reconnects: answer at once instead of hanging.
       if (redis.status !== 'ready') throw new Error(`redis ${redis.status}`);
-      depths = await withTimeout(Promise.all(queues.map((q) => readQueueDepth(q, redis))), timeoutMs);
+      depths = await withDeadline(Promise.all(queues.map((q) => readQueueDepth(q, redis))), timeoutMs, () => new Error(`redis did not answer within ${timeoutMs} ms`));
     } catch {
       metrics.redisUp.set(0);
       metrics.queueJobs.reset();
@@ -60,13 +61,4 @@ export function collectQueueDepth(metrics: Metrics, queues: readonly Queue[], re
       metrics.queueOldestWaiting.set({ queue: d.queue }, d.oldestWaitingSeconds);
     }
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,3 +1,5 @@
+import { withDeadline } from './deadline';
+
 /**
  * Why Redis did not do what was asked, in words a person can act on. One place decides this for
  * every service: the API turns a refusal into `503 redis_unavailable`, readiness checks report it.
@@ -143,4 +145,9 @@ export function connectionRefusal(status: string, lastError?: Error): RedisRefus
   if (named && named.cause !== 'unreachable' && named.cause !== 'timeout') return named;
   if (status === 'connect') return redisRefusal('unreachable', 'connected, but Redis has not passed its ready check; it may be loading its data set');
   return redisRefusal('unreachable', `connection is ${status}${lastError ? `; last error: ${lastError.message}` : ''}`);
+}
+
+/** `op`, or a `timeout` refusal once `ms` pass without Redis's answer. */
+export function answerWithin<T>(op: Promise<T>, ms: number): Promise<T> {
+  return withDeadline(op, ms, () => new RedisRefusedError(redisRefusal('timeout', `no answer within ${ms} ms`)));
 }

@@ -1,5 +1,5 @@
 import type { Cluster } from 'ioredis';
-import { classifyRedisError, connectionRefusal, RedisRefusedError, redisRefusal } from './redis-errors';
+import { answerWithin, classifyRedisError, connectionRefusal, redisRefusal } from './redis-errors';
 import type { RedisConnection } from './redis';
 
 /** How long a check waits for Redis by default, in milliseconds; below a kubelet probe's usual 3-5 s timeout. */
@@ -52,19 +52,6 @@ function infoProblem(info: Info, where = ''): string | undefined {
   return undefined;
 }
 
-/** Rejects with a timeout refusal when `op` has not settled after `timeoutMs`. */
-async function within<T>(op: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisRefusedError(redisRefusal('timeout', `no answer within ${timeoutMs} ms`))), timeoutMs);
-  });
-  try {
-    return await Promise.race([op, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 const isCluster = (redis: RedisConnection): redis is Cluster => redis.isCluster;
 
 /**
@@ -84,13 +71,13 @@ async function askRedis(redis: RedisConnection, timeoutMs: number): Promise<{ pr
   if (redis.status !== 'ready') return { problem: connectionRefusal(redis.status).message, answered: false };
   try {
     if (!isCluster(redis)) {
-      const info = parseInfo(await within(redis.info(), timeoutMs));
+      const info = parseInfo(await answerWithin(redis.info(), timeoutMs));
       // BullMQ's scripts touch several keys of a queue; without a Cluster client and hash tags they fail with CROSSSLOT.
       if (info.get('cluster_enabled') === '1') return { problem: redisRefusal('crossslot').message, answered: true };
       return { problem: infoProblem(info), answered: true };
     }
     const masters = redis.nodes('master');
-    const [clusterInfo, ...infos] = await within(
+    const [clusterInfo, ...infos] = await answerWithin(
       Promise.all([redis.cluster('INFO') as Promise<string>, ...masters.map((node) => node.info())]),
       timeoutMs,
     );

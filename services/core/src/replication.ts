@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { withDeadline } from './deadline';
 import type { RedisConnection } from './redis';
 
 /**
@@ -89,24 +90,24 @@ export class ReplicationWaiter {
   }
 
   private async ask(): Promise<ReplicationAck> {
-    const { redis, replicas: required, timeoutMs } = this.options;
-    let timer: NodeJS.Timeout | undefined;
-    const noAnswer = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`redis did not answer WAIT within ${timeoutMs + ANSWER_MARGIN_MS} ms`)), timeoutMs + ANSWER_MARGIN_MS);
-    });
+    const { replicas: required, timeoutMs } = this.options;
+    const limit = timeoutMs + ANSWER_MARGIN_MS;
     try {
-      if (redis.status !== 'ready') throw new Error(`redis connection is ${redis.status}`);
-      const target = redis.isCluster ? required : Math.min(required, await Promise.race([this.onlineReplicas(redis as Redis), noAnswer]));
-      if (target === 0) return { required, acknowledged: 0 };
-      const acknowledged = await Promise.race([waitForReplicas(redis, target, timeoutMs), noAnswer]);
-      if (acknowledged < target) this.online = undefined; // a replica fell behind or left: count again next time
-      return { required, acknowledged: Math.min(acknowledged, required) };
+      return await withDeadline(this.count(), limit, () => new Error(`redis did not answer WAIT within ${limit} ms`));
     } catch (err) {
       this.online = undefined;
       return { required, acknowledged: 0, problem: (err as Error).message };
-    } finally {
-      clearTimeout(timer);
     }
+  }
+
+  private async count(): Promise<ReplicationAck> {
+    const { redis, replicas: required, timeoutMs } = this.options;
+    if (redis.status !== 'ready') throw new Error(`redis connection is ${redis.status}`);
+    const target = redis.isCluster ? required : Math.min(required, await this.onlineReplicas(redis as Redis));
+    if (target === 0) return { required, acknowledged: 0 };
+    const acknowledged = await waitForReplicas(redis, target, timeoutMs);
+    if (acknowledged < target) this.online = undefined; // a replica fell behind or left: count again next time
+    return { required, acknowledged: Math.min(acknowledged, required) };
   }
 
   /** Online replicas; a count that suffices is reused for a second, a short one is asked again next time, so a returning replica counts at once. */
