@@ -21,8 +21,6 @@ export interface ApiConfig extends CoreConfig {
   idempotencyRetentionSeconds: number;
   /** `API_REDIS_TIMEOUT_MS`, default 3000: a request whose Redis work takes longer answers 503. */
   redisTimeoutMs: number;
-  /** `SHUTDOWN_TIMEOUT_SECONDS`, default 25: on SIGTERM, in-flight requests get this long to finish. */
-  shutdownTimeoutSeconds: number;
   /**
    * `REDIS_MIN_REPLICAS_ACK`, default 0: after an enqueue, wait (Redis `WAIT`, at most half of
    * `redisTimeoutMs`) until this many replicas have the job; fewer answer 202 with
@@ -38,7 +36,6 @@ export const API_DEFAULTS = {
   bodyLimitBytes: 256 * 1024,
   idempotencyRetentionSeconds: 86_400,
   redisTimeoutMs: 3_000,
-  shutdownTimeoutSeconds: 25,
   minReplicasAck: 0,
   replicationStrict: false,
 } as const;
@@ -58,7 +55,6 @@ export function loadApiConfig(env: Env): ApiConfig {
     bodyLimitBytes: readInteger(env, 'API_BODY_LIMIT_BYTES', d.bodyLimitBytes, { min: 1024, max: 100 * 1024 * 1024 }),
     idempotencyRetentionSeconds: readInteger(env, 'API_IDEMPOTENCY_RETENTION_SECONDS', d.idempotencyRetentionSeconds, { min: 60, max: 30 * 86_400 }),
     redisTimeoutMs: readInteger(env, 'API_REDIS_TIMEOUT_MS', d.redisTimeoutMs, { min: 100, max: 60_000 }),
-    shutdownTimeoutSeconds: readInteger(env, 'SHUTDOWN_TIMEOUT_SECONDS', d.shutdownTimeoutSeconds, { min: 0, max: 3600 }),
     minReplicasAck: readInteger(env, 'REDIS_MIN_REPLICAS_ACK', d.minReplicasAck, { min: 0, max: 100 }),
     replicationStrict: readBoolean(env, 'REDIS_REPLICATION_STRICT', d.replicationStrict),
   });

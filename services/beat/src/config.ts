@@ -5,8 +5,6 @@ export interface BeatConfig extends CoreConfig {
   metricsPort: number;
   /** `BEAT_SYNC_INTERVAL_SECONDS`, default 60: how often schedules are re-checked against the workers. */
   syncIntervalSeconds: number;
-  /** `SHUTDOWN_TIMEOUT_SECONDS`, default 25: on SIGTERM the beat exits within this (plus 1.5 s), Redis or not. */
-  shutdownTimeoutSeconds: number;
 }
 
 export function loadBeatConfig(env: Env): BeatConfig {
@@ -14,6 +12,5 @@ export function loadBeatConfig(env: Env): BeatConfig {
     ...loadCoreConfig(env),
     metricsPort: readInteger(env, 'METRICS_PORT', 9464, { min: 0, max: 65535 }),
     syncIntervalSeconds: readInteger(env, 'BEAT_SYNC_INTERVAL_SECONDS', 60, { min: 1, max: 86_400 }),
-    shutdownTimeoutSeconds: readInteger(env, 'SHUTDOWN_TIMEOUT_SECONDS', 25, { min: 0, max: 3600 }),
   });
 }

@@ -26,6 +26,11 @@ export interface CoreConfig {
   /** `LOG_LEVEL`, default `info`. */
   logLevel: string;
   retention: Retention;
+  /**
+   * `SHUTDOWN_TIMEOUT_SECONDS`, default 25: on SIGTERM the drain budget (active jobs, in-flight
+   * requests); the process exits at the latest 1.5 s after it. Keep it below the pod's grace period.
+   */
+  shutdownTimeoutSeconds: number;
 }
 
 export const CORE_DEFAULTS = {
@@ -49,6 +54,7 @@ export function loadCoreConfig(env: Env): CoreConfig {
     redis,
     prefix,
     logLevel: readLogLevel(env, 'LOG_LEVEL'),
+    shutdownTimeoutSeconds: readInteger(env, 'SHUTDOWN_TIMEOUT_SECONDS', 25, { min: 0, max: 3600 }),
     retention: Object.freeze({
       completedSeconds: readInteger(env, 'JOB_RETENTION_COMPLETED_SECONDS', d.completedSeconds, { min: 0 }),
       completedCount: readInteger(env, 'JOB_RETENTION_COMPLETED_COUNT', d.completedCount, { min: 0 }),

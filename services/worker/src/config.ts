@@ -19,8 +19,6 @@ export interface WorkerConfig extends CoreConfig {
   jobMemoryMb: number;
   /** `WORKER_MAX_RESULT_BYTES`, default 1 MiB: the largest result, as JSON, a job may store. */
   maxResultBytes: number;
-  /** `SHUTDOWN_TIMEOUT_SECONDS`, default 25: drain budget on SIGTERM; below the pod's grace period. */
-  shutdownTimeoutSeconds: number;
   /** `WORKER_LOCK_SECONDS`, default 30: a job whose worker stops renewing its lock this long is recovered. */
   lockSeconds: number;
   /** `WORKER_STALLED_CHECK_SECONDS`, default 30: how often to look for such jobs. */
@@ -48,7 +46,6 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
     isolation: readIsolation(env, 'WORKER_ISOLATION'),
     jobMemoryMb: readInteger(env, 'WORKER_JOB_MEMORY_MB', 256, { min: 16, max: 65536 }),
     maxResultBytes: readInteger(env, 'WORKER_MAX_RESULT_BYTES', 1024 * 1024, { min: 1024, max: 512 * 1024 * 1024 }),
-    shutdownTimeoutSeconds: readInteger(env, 'SHUTDOWN_TIMEOUT_SECONDS', 25, { min: 0, max: 3600 }),
     lockSeconds: readInteger(env, 'WORKER_LOCK_SECONDS', 30, { min: 1, max: 3600 }),
     stalledCheckSeconds: readInteger(env, 'WORKER_STALLED_CHECK_SECONDS', 30, { min: 1, max: 3600 }),
     apiHealthUrl: readUrl(env, 'API_HEALTH_URL', 'http://127.0.0.1:8080/healthz', ['http:', 'https:']),
