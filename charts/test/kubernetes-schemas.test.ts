@@ -63,6 +63,19 @@ const MATRIX: Array<[string, RenderOptions]> = [
     },
   ],
   ['CLI RBAC with pinning', { values: { cli: { rbac: { enabled: true, allowPin: true } } } }],
+  [
+    'Redis TLS, a tokens file, own network peers',
+    {
+      values: {
+        redis: { tls: { enabled: true, existingSecret: 'redis-cert' } },
+        api: { auth: { tokensFile: { existingSecret: 'shop-tokens' } }, idSecret: { existingSecret: 'shop-ids' } },
+        networkPolicy: {
+          api: { from: [{ namespaceSelector: { matchLabels: { team: 'shop' } }, podSelector: { matchLabels: { app: 'checkout' } } }, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }] },
+          monitoring: { from: [] },
+        },
+      },
+    },
+  ],
   ['external Redis', { values: { redis: { enabled: false }, externalRedis: { url: 'rediss://r.example.com:6380', existingSecret: 'r' } } }],
   [
     'scheduling and extras',

@@ -13,13 +13,16 @@ describe('Redis', () => {
     expect(conf).toMatch(/^maxmemory 200mb$/m);
   });
 
-  it('gives Redis its password from the generated Secret and keeps data on a PVC', () => {
+  it('gives the ACL users their password from the generated Secret and keeps data on a PVC', () => {
     const objects = render();
     const redis = find(objects, 'StatefulSet', 'bullpen-redis');
     const container = redis.spec.template.spec.containers[0];
-    expect(container.args).toEqual(['/etc/redis/redis.conf', '--requirepass', '$(REDIS_PASSWORD)']);
+    // The config file, then the users; test/redis-acl.test.ts runs Redis with exactly these.
+    expect(container.args[0]).toBe('/etc/redis/redis.conf');
+    expect(container.args.join(' ')).toContain('--user bullpen on >$(REDIS_PASSWORD) ');
+    expect(container.args).not.toContain('--requirepass');
     expect(envOf(container).REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'bullpen-redis', key: 'redis-password' } });
-    expect(container.readinessProbe.exec.command.join(' ')).toContain('redis-cli -p 6379 ping');
+    expect(container.readinessProbe.exec.command.join(' ')).toContain('redis-cli -p 6379 --user probe ping');
     expect(container.livenessProbe.tcpSocket).toEqual({ port: 'redis' });
     expect(redis.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('8Gi');
     const password = Buffer.from(find(objects, 'Secret', 'bullpen-redis').data['redis-password'], 'base64').toString();
@@ -37,13 +40,13 @@ describe('Redis', () => {
     const container = find(objects, 'StatefulSet', 'bullpen-redis').spec.template.spec.containers[0];
     expect(container.ports).toEqual([{ name: 'redis', containerPort: 6380 }]);
     // Without -p, redis-cli pings 6379 and the pod never becomes Ready.
-    expect(container.readinessProbe.exec.command).toEqual(['sh', '-c', 'test "$(redis-cli -p 6380 ping)" = PONG']);
+    expect(container.readinessProbe.exec.command).toEqual(['sh', '-c', 'test "$(redis-cli -p 6380 --user probe ping)" = PONG']);
     expect(container.livenessProbe.tcpSocket).toEqual({ port: 'redis' });
     // The NetworkPolicy names the port, so it follows the container's.
     expect(find(objects, 'NetworkPolicy', 'bullpen-redis').spec.ingress[0].ports).toEqual([{ port: 'redis', protocol: 'TCP' }]);
     const containers = appContainers(objects);
     expect(containers).toHaveLength(3);
-    for (const { env } of containers) expect(env.REDIS_URL).toBe('redis://:$(REDIS_PASSWORD)@bullpen-redis:6380');
+    for (const { env } of containers) expect(env.REDIS_URL).toBe('redis://bullpen:$(REDIS_PASSWORD)@bullpen-redis:6380');
   });
 
   it('defaults to port 6379 everywhere', () => {
@@ -73,12 +76,12 @@ describe('Redis', () => {
     expect(redis.spec.template.spec.volumes).toContainEqual({ name: 'data', emptyDir: {} });
   });
 
-  it('builds REDIS_URL with the password from the Secret in every app container', () => {
+  it('builds REDIS_URL with the ACL user and the password from the Secret in every app container', () => {
     const containers = appContainers(render({ values: { redis: { auth: { existingSecret: 'my-redis', existingSecretPasswordKey: 'pw' } } } }));
     expect(containers).toHaveLength(3);
     for (const { env } of containers) {
       expect(env.REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'my-redis', key: 'pw' } });
-      expect(env.REDIS_URL).toBe('redis://:$(REDIS_PASSWORD)@bullpen-redis:6379');
+      expect(env.REDIS_URL).toBe('redis://bullpen:$(REDIS_PASSWORD)@bullpen-redis:6379');
     }
   });
 
@@ -93,7 +96,7 @@ describe('Redis', () => {
     const values = { redis: { enabled: false }, externalRedis: { url: 'rediss://redis.example.com:6380/2', existingSecret: 'managed-redis' } };
     const objects = render({ values });
     expect(ofKind(objects, 'StatefulSet')).toHaveLength(0);
-    expect(ofKind(objects, 'Secret').map((s) => s.metadata.name)).toEqual(['bullpen-api']);
+    expect(ofKind(objects, 'Secret').map((s) => s.metadata.name).sort()).toEqual(['bullpen-api', 'bullpen-api-id']);
     for (const { env } of appContainers(objects)) {
       expect(env.REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'managed-redis', key: 'redis-password' } });
       expect(env.REDIS_URL).toBe('rediss://:$(REDIS_PASSWORD)@redis.example.com:6380/2');

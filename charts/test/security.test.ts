@@ -26,36 +26,6 @@ describe('security defaults', () => {
     for (const { pod } of podSpecs(objects)) expect(pod.serviceAccountName).toBe('bullpen');
   });
 
-  it('lets only Bullpen api, worker and beat pods reach Redis', () => {
-    const policy = find(render(), 'NetworkPolicy', 'bullpen-redis');
-    expect(policy.spec.podSelector.matchLabels).toMatchObject({ 'app.kubernetes.io/component': 'redis', 'app.kubernetes.io/instance': 'bullpen' });
-    expect(policy.spec.policyTypes).toEqual(['Ingress']);
-    expect(policy.spec.ingress).toEqual([
-      {
-        from: [
-          {
-            podSelector: {
-              matchLabels: { 'app.kubernetes.io/name': 'bullpen', 'app.kubernetes.io/instance': 'bullpen' },
-              matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: ['api', 'worker', 'beat'] }],
-            },
-          },
-        ],
-        ports: [{ port: 'redis', protocol: 'TCP' }],
-      },
-    ]);
-    // The labels it admits are the ones the app pods carry; the test pod is not among them.
-    const admitted = podSpecs(render())
-      .filter(({ obj }) => ['api', 'worker', 'beat'].includes(obj.metadata.labels?.['app.kubernetes.io/component'] ?? ''))
-      .map(({ obj }) => obj.metadata.name);
-    expect(admitted.sort()).toEqual(['bullpen-api', 'bullpen-beat', 'bullpen-worker-all']);
-  });
-
-  it('renders no NetworkPolicy when turned off or when Redis is external', () => {
-    expect(ofKind(render({ values: { networkPolicy: { enabled: false } } }), 'NetworkPolicy')).toHaveLength(0);
-    const external = { redis: { enabled: false }, externalRedis: { url: 'rediss://redis.example.com:6380' } };
-    expect(ofKind(render({ values: external }), 'NetworkPolicy')).toHaveLength(0);
-  });
-
   it('takes API tokens from a Secret, never from the ConfigMap', () => {
     const objects = render();
     const api = find(objects, 'Deployment', 'bullpen-api').spec.template.spec.containers[0];
@@ -74,9 +44,9 @@ describe('security defaults', () => {
     expect(decode('client-token')).toMatch(/^[A-Za-z0-9]{32}$/);
   });
 
-  it('creates no API Secret when the user names their own', () => {
+  it('creates no API token Secret when the user names their own', () => {
     const objects = render({ values: { api: { auth: { existingSecret: 'my-tokens' } } } });
-    expect(ofKind(objects, 'Secret').map((s) => s.metadata.name)).toEqual(['bullpen-redis']);
+    expect(ofKind(objects, 'Secret').map((s) => s.metadata.name).sort()).toEqual(['bullpen-api-id', 'bullpen-redis']);
     const api = find(objects, 'Deployment', 'bullpen-api').spec.template.spec.containers[0];
     expect(api.env).toContainEqual({ name: 'API_TOKENS', valueFrom: { secretKeyRef: { name: 'my-tokens', key: 'api-tokens' } } });
   });

@@ -67,8 +67,24 @@ out. Call with (dict "ctx" $ "role" "api"|"worker").
 
 {{/* Secrets ------------------------------------------------------------------------------- */}}
 
+{{/*
+The Secret holding the API's tokens and the bare client token KEDA and `helm test` use: the one
+holding the tokens file, else api.auth.existingSecret, else the generated one.
+*/}}
 {{- define "bullpen.apiSecretName" -}}
-{{- default (printf "%s-api" (include "bullpen.fullname" .)) .Values.api.auth.existingSecret -}}
+{{- $auth := .Values.api.auth -}}
+{{- $auth.tokensFile.existingSecret | default $auth.existingSecret | default (printf "%s-api" (include "bullpen.fullname" .)) -}}
+{{- end -}}
+
+{{- define "bullpen.checkApiAuth" -}}
+{{- if and .Values.api.auth.existingSecret .Values.api.auth.tokensFile.existingSecret -}}
+{{- fail "api.auth: set existingSecret (API_TOKENS) or tokensFile.existingSecret (API_TOKENS_FILE), not both: the API refuses both at once" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Where API_ID_SECRET lives: the user's Secret, else the generated one. */}}
+{{- define "bullpen.idSecretName" -}}
+{{- default (printf "%s-api-id" (include "bullpen.fullname" .)) .Values.api.idSecret.existingSecret -}}
 {{- end -}}
 
 {{/* Where the Redis password lives; empty when Redis needs none (external, no secret). */}}
@@ -107,6 +123,8 @@ Call with (dict "ctx" $ "name" secretName "key" dataKey).
 {{/*
 REDIS_URL for every Bullpen container. The password is never in a ConfigMap: REDIS_PASSWORD comes
 from the Secret and Kubernetes expands $(REDIS_PASSWORD) inside REDIS_URL (dependent variables).
+The bundled Redis is reached as its ACL user (bullpen.redisAclArgs), over TLS when redis.tls is on:
+rediss://, and NODE_EXTRA_CA_CERTS makes Node trust the mounted CA (bullpen.redisCaVolume).
 */}}
 {{- define "bullpen.redisEnv" -}}
 {{- $secret := include "bullpen.redisSecretName" . -}}
@@ -119,7 +137,11 @@ from the Secret and Kubernetes expands $(REDIS_PASSWORD) inside REDIS_URL (depen
 {{- end }}
 - name: REDIS_URL
 {{- if .Values.redis.enabled }}
-  value: {{ printf "redis://:$(REDIS_PASSWORD)@%s-redis:%d" (include "bullpen.fullname" .) (int .Values.redis.port) | quote }}
+  value: {{ printf "%s://%s:$(REDIS_PASSWORD)@%s-redis:%d" (ternary "rediss" "redis" .Values.redis.tls.enabled) (include "bullpen.redisUser" .) (include "bullpen.fullname" .) (int .Values.redis.port) | quote }}
+{{- if .Values.redis.tls.enabled }}
+- name: NODE_EXTRA_CA_CERTS
+  value: /etc/bullpen/redis-tls/ca.crt
+{{- end }}
 {{- else }}
 {{- /* With Sentinels or a Cluster the URL's host is not used: only its scheme, password and db. */}}
 {{- $url := .Values.externalRedis.url | default "redis://redis" }}
@@ -141,6 +163,81 @@ from the Secret and Kubernetes expands $(REDIS_PASSWORD) inside REDIS_URL (depen
 - name: REDIS_CLUSTER_NODES
   value: {{ join "," . | quote }}
 {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* The CA of the bundled Redis's TLS certificate, for the app pods (NODE_EXTRA_CA_CERTS). */}}
+{{- define "bullpen.redisCaVolume" -}}
+{{- if and .Values.redis.enabled .Values.redis.tls.enabled }}
+- name: redis-tls
+  secret:
+    secretName: {{ .Values.redis.tls.existingSecret }}
+    items:
+      - { key: ca.crt, path: ca.crt }
+{{- end }}
+{{- end -}}
+
+{{- define "bullpen.redisCaMount" -}}
+{{- if and .Values.redis.enabled .Values.redis.tls.enabled }}
+- { name: redis-tls, mountPath: /etc/bullpen/redis-tls, readOnly: true }
+{{- end }}
+{{- end -}}
+
+{{/* The bundled Redis's ACL user the apps connect as. */}}
+{{- define "bullpen.redisUser" -}}bullpen{{- end -}}
+
+{{/*
+redis-server arguments that define its ACL users (arguments, not redis.conf, because the
+passwords come from the Secret through $(REDIS_PASSWORD); a user may be defined only once):
+- default: off, so a connection without a user name can do nothing;
+- bullpen (the apps): every command except @dangerous (FLUSHALL, FLUSHDB, CONFIG, DEBUG, KEYS,
+  SHUTDOWN, MONITOR, MODULE, REPLICAOF, MIGRATE, SORT, SWAPDB, ...), ACL, FUNCTION, pub/sub and
+  SCRIPT FLUSH/KILL; then INFO back (ioredis's ready check, BullMQ's version check, Bullpen's
+  readiness and policy checks) and CLIENT LIST (the dashboard's list of workers); keys only under
+  the BullMQ prefix, no pub/sub channels;
+- probe (the readiness probe): PING only.
+test/redis-acl.test.ts runs BullMQ and Bullpen against exactly these arguments.
+*/}}
+{{- define "bullpen.redisAclArgs" -}}
+- --user
+- default
+- "off"
+- resetpass
+- -@all
+- --user
+- {{ include "bullpen.redisUser" . }}
+- "on"
+- ">$(REDIS_PASSWORD)"
+- {{ printf "~%s:*" .Values.config.prefix | quote }}
+- resetchannels
+- +@all
+- -@dangerous
+- -@pubsub
+- -acl
+- -function
+- -script|flush
+- -script|kill
+- +info
+- +client|list
+- --user
+- probe
+- "on"
+- ">$(REDIS_PASSWORD)"
+- -@all
+- +ping
+{{- end -}}
+
+{{/*
+NODE_OPTIONS with a V8 heap limit of 75 % of the container's memory limit, so a process that keeps
+allocating fails with a heap error the service reports instead of being OOM-killed from outside.
+Nothing without a memory limit, or when the user sets NODE_OPTIONS in config.extraEnv or the
+workload's extraEnv. Call with (dict "ctx" $ "resources" map "extraEnv" map).
+*/}}
+{{- define "bullpen.nodeOptionsEnv" -}}
+{{- $limit := dig "limits" "memory" "" (.resources | default dict) -}}
+{{- if and $limit (not (hasKey .ctx.Values.config.extraEnv "NODE_OPTIONS")) (not (hasKey (.extraEnv | default dict) "NODE_OPTIONS")) }}
+- name: NODE_OPTIONS
+  value: {{ printf "--max-old-space-size=%d" (mulf (include "bullpen.memoryMiB" $limit | float64) 0.75 | floor | int) | quote }}
 {{- end }}
 {{- end -}}
 
