@@ -16,7 +16,8 @@ export interface RedisWriteCheckOptions {
 
 type Info = Map<string, string>;
 
-function parseInfo(text: string): Info {
+/** The `field:value` lines of an INFO reply. */
+export function parseInfo(text: string): Info {
   const info: Info = new Map();
   for (const line of text.split('\r\n')) {
     const colon = line.indexOf(':');

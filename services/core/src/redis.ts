@@ -1,6 +1,7 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { HostPort } from './env';
 import type { Logger } from './logger';
+import { parseInfo } from './redis-health';
 import type { QueueName } from './queues';
 
 /** A connection to a single Redis, a Sentinel-managed master, or a Redis Cluster. */
@@ -88,23 +89,47 @@ export function queuePrefix(prefix: string, cluster: boolean, queue: QueueName):
   return cluster ? `{${prefix}:${queue}}` : prefix;
 }
 
+/** Only this machine can reach these: 127.0.0.0/8, ::1 and localhost. */
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+
+/** The hosts a connection reaches (a Sentinel set's, or a Cluster's nodes'), and whether it authenticates or encrypts. */
+function exposure(redis: RedisConnection): { hosts: string[]; protected: boolean } {
+  const nodes: Redis[] = redis.isCluster ? (redis as Cluster).nodes() : [redis as Redis];
+  const hosts = nodes.flatMap(({ options: o }) => (o.sentinels ? o.sentinels.map((s) => s.host ?? 'localhost') : o.path ? [] : [o.host ?? 'localhost']));
+  const protectedAll = nodes.every(({ options: o }) => Boolean(o.password || o.tls));
+  return { hosts: hosts.filter((h) => !isLoopback(h)), protected: protectedAll };
+}
+
+const isNoPerm = (err: unknown) => err instanceof Error && err.message.startsWith('NOPERM');
+
 /**
- * BullMQ loses jobs if Redis evicts keys, and loses acknowledged jobs on restart without AOF.
- * Neither is fatal for a local run, so this warns loudly rather than refusing to start.
+ * Warns once at start about a Redis that can lose jobs or that anyone on the network can use.
+ * BullMQ loses jobs if Redis evicts keys, and loses acknowledged jobs on restart without AOF;
+ * a `redis://` URL to another host without a password lets anyone who reaches it read and change
+ * every job. None is fatal for a local run, so this warns rather than refusing to start. The
+ * policy is read from INFO (memory, persistence), which managed Redis and the chart's ACL user
+ * allow, unlike CONFIG.
  */
 export async function warnOnUnsafeRedis(redis: RedisConnection, logger: Logger): Promise<void> {
+  let info: Map<string, string> | undefined;
   try {
-    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as string[];
-    const [, aof] = (await redis.config('GET', 'appendonly')) as string[];
-    if (policy !== 'noeviction') {
-      logger.warn({ maxmemoryPolicy: policy }, 'REDIS IS UNSAFE FOR JOBS: maxmemory-policy must be noeviction or jobs can be evicted');
-    }
-    if (aof !== 'yes') {
-      logger.warn({ appendonly: aof }, 'redis runs without AOF: jobs acknowledged just before a Redis restart can be lost');
-    }
+    info = parseInfo(await redis.info());
   } catch (err) {
-    // Managed Redis often disables CONFIG; say so once and carry on.
-    logger.warn({ err }, 'could not read redis config to check maxmemory-policy and appendonly');
+    // An ACL that forbids INFO is a choice, not a fault: say so once, quietly.
+    if (isNoPerm(err)) logger.info('redis policy check skipped: the ACL user in REDIS_URL may not run INFO');
+    else logger.warn({ err }, 'could not read redis INFO to check maxmemory-policy and appendonly');
+  }
+  const { hosts, protected: safe } = exposure(redis);
+  if (hosts.length > 0 && !safe) {
+    logger.warn({ hosts }, 'REDIS_URL reaches Redis on another host with neither a password nor TLS: anyone who can reach it can read and change every job; give Redis a password (redis://:PASSWORD@host, or an ACL user redis://USER:PASSWORD@host) or use rediss://');
+  }
+  if (!info) return;
+  const policy = info.get('maxmemory_policy');
+  if (policy !== undefined && policy !== 'noeviction') {
+    logger.warn({ maxmemoryPolicy: policy }, 'REDIS IS UNSAFE FOR JOBS: maxmemory-policy must be noeviction or jobs can be evicted');
+  }
+  if (info.get('aof_enabled') !== '1') {
+    logger.warn({ appendonly: info.get('aof_enabled') === '0' ? 'no' : 'unknown' }, 'redis runs without AOF: jobs acknowledged just before a Redis restart can be lost');
   }
 }
 
