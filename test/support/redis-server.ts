@@ -45,13 +45,17 @@ export class RedisServer {
 
   private constructor(readonly port: number, private readonly args: string[]) {}
 
-  /** A server on a free port, not started yet (for "Redis appears later" cases). */
-  static async create(args: string[] = ['--appendonly', 'no', '--save', '']): Promise<RedisServer> {
-    return new RedisServer(await freePort(), args);
+  /**
+   * A server on a free port, not started yet (for "Redis appears later" cases). `args` may be a
+   * function of the port, for options that name it (`--port 0 --tls-port <port>`: TLS only).
+   */
+  static async create(args: string[] | ((port: number) => string[]) = ['--appendonly', 'no', '--save', '']): Promise<RedisServer> {
+    const port = await freePort();
+    return new RedisServer(port, typeof args === 'function' ? args(port) : args);
   }
 
   /** Creates and starts one; a port taken between choosing and binding it means another try on a fresh port. */
-  static async start(args?: string[]): Promise<RedisServer> {
+  static async start(args?: string[] | ((port: number) => string[])): Promise<RedisServer> {
     for (let attempt = 1; ; attempt++) {
       const server = await RedisServer.create(args);
       try {
