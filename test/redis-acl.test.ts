@@ -118,7 +118,7 @@ describe('the chart\'s Redis ACL user (real redis-server, rules rendered by helm
       const lines: string[] = [];
       await warnOnUnsafeRedis(producerConnection, pino({ level: 'debug' }, { write: (line: string) => lines.push(line) }));
       expect(lines).toEqual([]);
-      expect(await producerConnection.info('server')).toMatch(/^redis_version:7\./m);
+      expect(await producerConnection.info('server')).toMatch(/^redis_version:\d+\./m);
       expect(errors).toEqual([]);
     } finally {
       await worker.close();
@@ -128,14 +128,14 @@ describe('the chart\'s Redis ACL user (real redis-server, rules rendered by helm
   });
 
   it.each([
-    ['FLUSHALL'], ['FLUSHDB'], ['CONFIG', 'GET', 'maxmemory-policy'], ['CONFIG', 'SET', 'appendonly', 'no'],
-    ['KEYS', '*'], ['SHUTDOWN', 'NOSAVE'], ['MONITOR'], ['ACL', 'WHOAMI'], ['ACL', 'SETUSER', 'bullpen', '+@all'], ['MODULE', 'LIST'],
-    ['REPLICAOF', '127.0.0.1', '1'], ['SLAVEOF', '127.0.0.1', '1'], ['MIGRATE', '127.0.0.1', '1', 'bull:x', '0', '1'], ['SWAPDB', '0', '1'],
-    ['CLIENT', 'KILL', 'TYPE', 'normal'], ['SCRIPT', 'FLUSH'], ['FUNCTION', 'FLUSH'], ['BGSAVE'], ['SORT', 'bull:x'],
-    ['SET', 'not-bullpen:key', '1'], ['PUBLISH', 'channel', 'message'],
-  ])('refuses %s with NOPERM', async (...command) => {
+    'FLUSHALL', 'FLUSHDB', 'CONFIG GET maxmemory-policy', 'CONFIG SET appendonly no', 'KEYS *', 'SHUTDOWN NOSAVE', 'MONITOR',
+    'ACL WHOAMI', 'ACL SETUSER bullpen +@all', 'MODULE LIST', 'REPLICAOF 127.0.0.1 1', 'SLAVEOF 127.0.0.1 1',
+    'MIGRATE 127.0.0.1 1 bull:x 0 1', 'SWAPDB 0 1', 'CLIENT KILL TYPE normal', 'SCRIPT FLUSH', 'FUNCTION FLUSH', 'BGSAVE',
+    'SORT bull:x', 'SET not-bullpen:key 1', 'PUBLISH channel message',
+  ])('refuses %s with NOPERM', async (command) => {
     const redis = await connect('producer');
-    await expect(redis.call(command[0], ...command.slice(1))).rejects.toThrow(/^NOPERM/);
+    const [name, ...args] = command.split(' ');
+    await expect(redis.call(name, ...args)).rejects.toThrow(/^NOPERM/);
   });
 
   it('refuses DEBUG twice: Redis\'s own enable-debug-command no, and NOPERM where that is turned on', async () => {
