@@ -98,7 +98,7 @@ describe('auth', () => {
         .set('Authorization', basic('ops', ADMIN_TOKEN))
         .set('Sec-Fetch-Site', 'cross-site');
       expect(res.status).toBe(403);
-      expect(res.body.error.code).toBe('cross_site_request');
+      expect(res.body.error.code).toBe('cross_origin_request');
     });
   });
 });
