@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import type { ApiContext } from './context';
 import { errorHandler, notFound } from './errors';
 import { httpMetrics } from './http-metrics';
-import { dashboardRoutes } from './routes/dashboard';
+import { DASHBOARD_PATH, dashboardRoutes } from './routes/dashboard';
 import { enqueueRoutes } from './routes/enqueue';
 import { healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
@@ -10,16 +10,19 @@ import { metricsRoutes } from './routes/metrics';
 import { openapiRoutes } from './routes/openapi';
 import { queueRoutes } from './routes/queues';
 import { workerRoutes } from './routes/workers';
+import { securityHeaders } from './security-headers';
 
 /**
- * The Express app: request metrics first, then the routes (enqueue first, it is the hot path;
- * each route brings its own auth and body parsing, so a refused request costs no parsing),
- * then 404 and the error handler that gives every error the `{error: {...}}` shape.
+ * The Express app: security headers first (every answer carries them), request metrics, then
+ * the routes (enqueue first, it is the hot path; each route brings its own auth and body
+ * parsing, so a refused request costs no parsing), then 404 and the error handler that gives
+ * every error the `{error: {...}}` shape.
  */
 export function createApp(ctx: ApiContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(securityHeaders(DASHBOARD_PATH));
   app.use(httpMetrics(ctx.metrics));
   app.use(enqueueRoutes(ctx), jobRoutes(ctx), queueRoutes(ctx), workerRoutes(ctx));
   app.use(healthRoutes(ctx), metricsRoutes(ctx), openapiRoutes(ctx), dashboardRoutes(ctx));
