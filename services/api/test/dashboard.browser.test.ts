@@ -1,15 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkerService } from '@bullpen/worker';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import request from 'supertest';
 import { ADMIN_TOKEN, AS, startTestApi, testRegistry, type TestApi } from './support/api';
+import { cspViolations, launchChromium, offlineContext } from './support/browser';
 import { JobEvents } from './support/events';
 import { startTestWorker } from './support/worker';
 
-/** Debian's chromium (CI: `apt-get install -y chromium`); never a browser downloaded by playwright. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const RESULTS = join(__dirname, '../../../test-results');
 
 describe('dashboard in a real browser', () => {
@@ -20,11 +18,10 @@ describe('dashboard in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
     t = await startTestApi({ registry });
     worker = await startTestWorker(t.prefix, registry);
     low = await JobEvents.open(t.prefix, 'low');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -33,13 +30,7 @@ describe('dashboard in a real browser', () => {
     await t?.close();
   });
 
-  /** A browser context that only talks to the API under test (Bull Board links web fonts). */
-  async function context(options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
-    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options });
-    ctx.setDefaultTimeout(10_000);
-    await ctx.route((url) => url.origin !== t.url, (route) => route.abort());
-    return ctx;
-  }
+  const context = (options?: Parameters<Browser['newContext']>[0]): Promise<BrowserContext> => offlineContext(browser, [t.url], options);
 
   it('turns away anonymous visitors with 401', async () => {
     const ctx = await context();
@@ -54,12 +45,13 @@ describe('dashboard in a real browser', () => {
     await ctx.close();
   });
 
-  it('shows an admin the three queues; a failed job retried there runs again', async () => {
+  it('shows an admin the three queues under its CSP; a failed job retried there runs again', async () => {
     const { body: job } = await request(t.url).post('/api/jobs').set(AS.client).send({ worker: 'FlakyWorker', args: { label: 'from the browser test' } }).expect(202);
     await low.waitFor('failed', job.id);
 
     const ctx = await context({ httpCredentials: { username: 'ops', password: ADMIN_TOKEN } });
     const page = await ctx.newPage();
+    const violations = await cspViolations(page);
     const res = await page.goto(`${t.url}/admin/queues`);
     expect(res?.status()).toBe(200);
     const sidebar = page.locator('aside');
@@ -88,6 +80,7 @@ describe('dashboard in a real browser', () => {
     await page.goto(`${t.url}/admin/queues/queue/low/${job.id}?status=completed`);
     await page.getByText('FlakyWorker').first().waitFor();
     await page.screenshot({ path: join(RESULTS, 'dashboard-job.png') });
+    expect(violations).toEqual([]);
     await ctx.close();
   }, 60_000);
 });
