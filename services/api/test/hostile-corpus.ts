@@ -111,3 +111,23 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: 'a broken chunked body', raw: 'POST /api/jobs HTTP/1.1\r\nHost: {{host}}\r\nAuthorization: Bearer {{client}}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n', status: 400 },
   { name: 'a header with a bare LF', raw: 'POST /api/jobs HTTP/1.1\r\nHost: {{host}}\nAuthorization: Bearer {{client}}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}', status: 400 },
 ];
+
+// The dashboard (issue 13): changes from another origin, and Bull Board actions off by default.
+// `host` and `origin` are set by hand, so a case is same-origin without knowing the test's port.
+const dashboardLogin = { authorization: `Basic ${Buffer.from('ops:admin-token-0123456789abcdef').toString('base64')}` };
+const sameOrigin = { ...dashboardLogin, host: 'bullpen.test', origin: 'http://bullpen.test', 'sec-fetch-site': 'same-origin' };
+const board = (path: string) => `/admin/queues/api/queues/low${path}`;
+HOSTILE_CASES.push(
+  { name: 'a dashboard job added by a text/plain form on another port', path: board('/add'), auth: 'none', headers: { ...dashboardLogin, 'content-type': 'text/plain', origin: 'http://127.0.0.1:1', 'sec-fetch-site': 'same-site' }, body: '{"name":"EchoWorker","data":{"n":1},"x":"="}', status: 403, code: 'cross_origin_request' },
+  { name: 'a dashboard obliterate with no Origin', method: 'PUT', path: board('/obliterate'), auth: 'none', headers: dashboardLogin, body: '{}', status: 403, code: 'cross_origin_request' },
+  { name: 'a dashboard retry of all failed jobs from Origin: null', method: 'PUT', path: board('/retry/failed'), auth: 'none', headers: { ...dashboardLogin, origin: 'null' }, status: 403, code: 'cross_origin_request' },
+  { name: 'a dashboard change whose Origin is the host on another port', method: 'PUT', path: board('/pause'), auth: 'none', headers: { ...sameOrigin, origin: 'http://bullpen.test:8081' }, status: 403, code: 'cross_origin_request' },
+  { name: 'a dashboard change with the right Origin but Sec-Fetch-Site: same-site', method: 'PUT', path: board('/retry/failed'), auth: 'none', headers: { ...sameOrigin, 'sec-fetch-site': 'same-site' }, status: 403, code: 'cross_origin_request' },
+  { name: 'a same-origin dashboard add job (off by default)', path: board('/add'), auth: 'none', headers: sameOrigin, body: '{"name":"EchoWorker","data":{"n":1}}', status: 403, code: 'dashboard_action_disabled' },
+  { name: 'a same-origin dashboard obliterate (off by default)', method: 'PUT', path: board('/obliterate'), auth: 'none', headers: sameOrigin, body: '{}', status: 403, code: 'dashboard_action_disabled' },
+  { name: 'a same-origin dashboard global concurrency (off by default)', method: 'PUT', path: board('/concurrency'), auth: 'none', headers: sameOrigin, body: '{"concurrency":1}', status: 403, code: 'dashboard_action_disabled' },
+  { name: 'a same-origin dashboard job data edit (off by default)', method: 'PATCH', path: board('/some-job/update-data'), auth: 'none', headers: sameOrigin, body: '{"jobData":{}}', status: 403, code: 'dashboard_action_disabled' },
+  { name: 'a dashboard obliterate spelled in capitals', method: 'PUT', path: '/ADMIN/QUEUES/API/QUEUES/low/OBLITERATE', auth: 'none', headers: sameOrigin, body: '{}', status: 403, code: 'dashboard_action_disabled' },
+  { name: 'a dashboard obliterate with a percent-encoded letter', method: 'PUT', path: board('/%6fbliterate'), auth: 'none', headers: sameOrigin, body: '{}', status: 403, code: 'dashboard_action_unknown' },
+  { name: 'a same-origin dashboard change on a route Bull Board lacks', method: 'DELETE', path: board(''), auth: 'none', headers: sameOrigin, status: 403, code: 'dashboard_action_unknown' },
+);
