@@ -12,7 +12,8 @@ export function defaultProducer(): Producer {
   if (!current) {
     const config = loadCoreConfig(process.env);
     const connection = createRedis(config.redis, 'producer');
-    current = { producer: new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes) }), ownConnection: connection };
+    const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), maxArgsBytes: config.maxArgsBytes });
+    current = { producer, ownConnection: connection };
   }
   return current.producer;
 }

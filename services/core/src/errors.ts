@@ -25,6 +25,21 @@ export class UnknownWorkerError extends Error {
   }
 }
 
+/**
+ * Job args larger than `WORKER_MAX_ARGS_BYTES` as JSON. Refused before anything touches Redis:
+ * a job's args sit in Redis and in a worker's heap until it ends, so their size is capped.
+ */
+export class ArgsTooLargeError extends Error {
+  override name = 'ArgsTooLargeError';
+  constructor(
+    readonly worker: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`${worker}: args are ${bytes} bytes as JSON, over WORKER_MAX_ARGS_BYTES (${maxBytes})`);
+  }
+}
+
 /** Enqueue options that cannot be honoured (negative delay, unparseable date, both delay and runAt). */
 export class EnqueueOptionsError extends Error {
   override name = 'EnqueueOptionsError';

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue, type FlowJob, type JobsOptions } from 'bullmq';
-import { EnqueueOptionsError } from './errors';
+import { CORE_DEFAULTS } from './config';
+import { ArgsTooLargeError, EnqueueOptionsError } from './errors';
 import type { Metrics } from './metrics';
 import { queuePrefix, type RedisConnection } from './redis';
 import { QUEUE_NAMES, type QueueName } from './queues';
+import { isReservedJobId } from './reserved-job-ids';
 import type { WorkerClass } from './worker';
 
 /** When and how to enqueue. `delaySeconds` and `runAt` exclude each other. */
@@ -44,6 +46,8 @@ export interface ProducerDeps {
   /** On a Redis Cluster: each queue gets its own hash tag (see `queuePrefix`). */
   cluster?: boolean;
   metrics?: Metrics;
+  /** `WORKER_MAX_ARGS_BYTES`, default 262144 (256 KiB): larger args, as JSON, are refused with ArgsTooLargeError. */
+  maxArgsBytes?: number;
 }
 
 /** The furthest ahead a job can be scheduled: 10 years, in seconds. Beyond it is a mistake, not a plan. */
@@ -71,6 +75,7 @@ export function jobOptions(cls: WorkerClass, options: EnqueueOptions, now = Date
   if (jobId !== undefined && !JOB_ID.test(jobId)) {
     throw new EnqueueOptionsError('jobId must be 1-200 letters, digits, _ . - and not only digits');
   }
+  if (jobId !== undefined && isReservedJobId(jobId)) throw new EnqueueOptionsError(`jobId "${jobId}" is the name of one of BullMQ's own keys`);
   return {
     attempts: cls.maxRetries + 1,
     backoff: { type: 'bullpen' },
@@ -80,8 +85,21 @@ export function jobOptions(cls: WorkerClass, options: EnqueueOptions, now = Date
 }
 
 /**
+ * Throws ArgsTooLargeError when `data` (a job's parsed args) is over `maxBytes` as JSON in
+ * UTF-8, the form BullMQ stores it in.
+ */
+export function checkArgsSize(worker: string, data: unknown, maxBytes: number): void {
+  const json = JSON.stringify(data) ?? '';
+  // A UTF-16 unit is at most 3 UTF-8 bytes, so most args are cleared without encoding them.
+  if (json.length * 3 <= maxBytes) return;
+  const bytes = Buffer.byteLength(json);
+  if (bytes > maxBytes) throw new ArgsTooLargeError(worker, bytes, maxBytes);
+}
+
+/**
  * Enqueues jobs: one BullMQ Queue per queue name plus a FlowProducer for chains, all on the
- * connection it is given. Args are validated with the worker's schema before Redis is touched.
+ * connection it is given. Args are validated with the worker's schema, and their size checked,
+ * before Redis is touched.
  */
 export class Producer {
   private readonly queues = new Map<QueueName, Queue>();
@@ -110,8 +128,15 @@ export class Producer {
     return QUEUE_NAMES.map((name) => this.queue(name));
   }
 
-  async enqueue(cls: WorkerClass, args: unknown, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
+  /** The worker's schema's output for `args`, refused when it is larger than `maxArgsBytes`. */
+  private argsOf(cls: WorkerClass, args: unknown): unknown {
     const data = cls.parseArgs(args);
+    checkArgsSize(cls.name, data, this.deps.maxArgsBytes ?? CORE_DEFAULTS.maxArgsBytes);
+    return data;
+  }
+
+  async enqueue(cls: WorkerClass, args: unknown, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
+    const data = this.argsOf(cls, args);
     const opts = jobOptions(cls, options);
     const job = await this.queue(cls.queue).add(cls.name, data, opts);
     this.deps.metrics?.jobsEnqueued.inc({ queue: cls.queue, worker: cls.name });
@@ -122,7 +147,7 @@ export class Producer {
   async enqueueBulk(items: readonly BulkItem[]): Promise<EnqueuedJob[]> {
     const prepared = items.map(({ worker, args, options }) => ({
       worker,
-      data: worker.parseArgs(args),
+      data: this.argsOf(worker, args),
       opts: jobOptions(worker, options ?? {}),
     }));
     // One pass: each item's index in request order, grouped by queue.
@@ -170,7 +195,7 @@ export class Producer {
     // A BullMQ flow runs children before their parent, so the last step is the root.
     let node: FlowJob | undefined;
     for (const step of steps) {
-      const data = step.args === undefined ? null : step.worker.parseArgs(step.args);
+      const data = step.args === undefined ? null : this.argsOf(step.worker, step.args);
       node = {
         name: step.worker.name,
         queueName: step.worker.queue,
