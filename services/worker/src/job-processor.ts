@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { ArgsValidationError, WorkerDefinitionError, type JobContext, type JobServices, type Logger, type QueueName, type WorkerClass, type WorkerRegistry } from '@bullpen/core';
+import { ArgsTooLargeError, ArgsValidationError, WorkerDefinitionError, type JobContext, type JobServices, type Logger, type QueueName, type WorkerClass, type WorkerRegistry } from '@bullpen/core';
+import { oversizedArgsBytes } from './args-capped-job';
 import { JobTimeoutError, ResultTooLargeError } from './job-errors';
 import type { JobProcessPool } from './job-process-pool';
 import type { Outcome } from './queue-consumer';
@@ -47,10 +48,12 @@ export interface JobProcessorOptions {
   defaultIsolation: 'inline' | 'process';
   /** `WORKER_MAX_RESULT_BYTES`: the largest result, as JSON, a job may store. */
   maxResultBytes: number;
+  /** `WORKER_MAX_ARGS_BYTES`: the largest args, as JSON, a job may have; the consumer leaves larger ones unparsed. */
+  maxArgsBytes: number;
 }
 
-/** The `worker` label of jobs whose name no class of this pod has. */
-export const UNKNOWN_WORKER_LABEL = '(unknown)';
+/** The `worker` label of every job whose name no class of this pod has: one series, however many names come. */
+export const UNKNOWN_WORKER_LABEL = 'unknown';
 
 /** A chain step enqueued without args takes its single child's (the previous step's) result. */
 async function previousResult(job: Job): Promise<unknown> {
@@ -145,6 +148,9 @@ export class JobProcessor {
     const logger = opts.logger;
     if (logger.isLevelEnabled('debug')) logger.debug({ queue, worker: cls.name, jobId: job.id, attempt }, 'job started');
     try {
+      const storedBytes = oversizedArgsBytes(job);
+      // No retry can shrink them; they were never parsed, so they cannot fill the heap either.
+      if (storedBytes !== undefined) throw new UnrecoverableError(new ArgsTooLargeError(cls.name, storedBytes, opts.maxArgsBytes).message);
       let args: unknown;
       try {
         args = cls.parseArgs(job.data !== null ? job.data : await previousResult(job));

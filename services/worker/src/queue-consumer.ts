@@ -1,4 +1,5 @@
 import { Worker as BullWorker, type Job, type JobJson, type WorkerOptions } from 'bullmq';
+import { argsCappedJob } from './args-capped-job';
 
 /** How an attempt ended, as the consumer records it in Redis. */
 export type Outcome = { ok: true; result: unknown } | { ok: false; error: Error };
@@ -10,8 +11,17 @@ export type Outcome = { ok: true; result: unknown } | { ok: false; error: Error 
  * and fetching the next job in one round trip, stalled recovery, lock renewal).
  */
 export class QueueConsumer extends BullWorker {
-  constructor(queue: string, opts: Omit<WorkerOptions, 'autorun'>) {
+  private readonly jobClass: typeof Job;
+
+  /** `maxArgsBytes`: `WORKER_MAX_ARGS_BYTES`; jobs with larger args are fetched without parsing them (see argsCappedJob). */
+  constructor(queue: string, { maxArgsBytes, ...opts }: Omit<WorkerOptions, 'autorun'> & { maxArgsBytes: number }) {
     super(queue, undefined, { ...opts, autorun: false });
+    this.jobClass = argsCappedJob(maxArgsBytes);
+  }
+
+  /** The class BullMQ makes fetched jobs with. */
+  protected override get Job(): typeof Job {
+    return this.jobClass;
   }
 
   /** Starts stalled recovery and lock renewal; the caller fetches. */

@@ -9,7 +9,7 @@ import { SlotPolicy } from './slot-policy';
 /** What the pool needs of the worker's config, and the parts the service owns. */
 export type WorkerPoolOptions = Pick<
   WorkerConfig,
-  'redis' | 'prefix' | 'queues' | 'concurrency' | 'reservedCritical' | 'queueWeights' | 'isolation' | 'jobMemoryMb' | 'maxResultBytes' | 'logLevel' | 'lockSeconds' | 'stalledCheckSeconds' | 'retention'
+  'redis' | 'prefix' | 'queues' | 'concurrency' | 'reservedCritical' | 'queueWeights' | 'isolation' | 'jobMemoryMb' | 'maxResultBytes' | 'maxArgsBytes' | 'logLevel' | 'lockSeconds' | 'stalledCheckSeconds' | 'retention'
 > & {
   registry: WorkerRegistry;
   /** A consumer connection (`maxRetriesPerRequest: null`); the caller creates and closes it. */
@@ -73,6 +73,7 @@ export class WorkerPool {
       isolated: this.isolated,
       defaultIsolation: opts.isolation,
       maxResultBytes: opts.maxResultBytes,
+      maxArgsBytes: opts.maxArgsBytes,
     });
   }
 
@@ -85,6 +86,7 @@ export class WorkerPool {
         prefix: queuePrefix(opts.prefix, Boolean(opts.redis.clusterNodes), queue),
         lockDuration: opts.lockSeconds * 1000,
         stalledInterval: opts.stalledCheckSeconds * 1000,
+        maxArgsBytes: opts.maxArgsBytes,
         removeOnComplete: opts.retention.completedSeconds > 0 ? { age: opts.retention.completedSeconds, count: opts.retention.completedCount } : { count: opts.retention.completedCount },
         removeOnFail: { age: opts.retention.failedSeconds, count: opts.retention.failedCount },
         settings: {
