@@ -1,5 +1,5 @@
 import {
-  ArgsValidationError, coerceError, EnqueueOptionsError, RedisRefusedError, UnknownWorkerError, type Logger, type RedisRefusal,
+  ArgsTooLargeError, ArgsValidationError, coerceError, EnqueueOptionsError, RedisRefusedError, UnknownWorkerError, type Logger, type RedisRefusal,
 } from '@bullpen/core';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { HttpError } from './http-error';
@@ -22,7 +22,12 @@ export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof ArgsValidationError) {
     return new HttpError(422, 'invalid_args', err.message, { worker: err.worker, issues: err.issues });
   }
+  if (err instanceof ArgsTooLargeError) {
+    return new HttpError(413, 'args_too_large', err.message, { worker: err.worker, bytes: err.bytes, maxBytes: err.maxBytes });
+  }
   if (err instanceof UnknownWorkerError) return new HttpError(404, 'unknown_worker', err.message, { worker: err.worker });
+  // Express's router decodes path parameters with decodeURIComponent and passes on its URIError.
+  if (err instanceof URIError) return new HttpError(400, 'invalid_request', 'the path is not valid percent-encoding');
   if (err instanceof EnqueueOptionsError) return new HttpError(400, 'invalid_options', err.message);
   const type = (err as { type?: unknown } | null)?.type;
   if (typeof type === 'string' && BODY_ERRORS[type]) {

@@ -34,12 +34,12 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: ComponentName) => ({ content: { 'application/json': { schema: ref(name) } } });
 
 const ERROR_TEXT: Record<number, string> = {
-  400: 'Malformed JSON or a bad field (code malformed_json, invalid_request, invalid_options)',
+  400: 'Malformed JSON, a body nested more than 32 deep, a path that is not valid percent-encoding, or a bad field (code malformed_json, invalid_request, invalid_options)',
   401: 'No or wrong bearer token',
   403: 'The token lacks the role',
   404: 'Unknown worker, job, queue or route',
   409: 'The job or key is in a state that forbids this',
-  413: 'Body larger than API_BODY_LIMIT_BYTES',
+  413: 'Body larger than API_BODY_LIMIT_BYTES (code payload_too_large), or args larger than WORKER_MAX_ARGS_BYTES as JSON (code args_too_large)',
   415: 'Body is not application/json',
   422: "Args fail the worker's schema (details.issues)",
   503: 'Redis refused or did not answer (code redis_unavailable, details.cause: unreachable, timeout, readonly, oom, loading, busy, masterdown, noreplicas, misconf, clusterdown, redirect, crossslot, tryagain, auth, noperm, replication); retry after Retry-After seconds',
@@ -145,7 +145,7 @@ export function buildOpenApi(workers: readonly WorkerInfo[]): Json {
       ...Object.fromEntries((['pause', 'resume'] as const).map((action) => [`/api/queues/{name}/${action}`, {
         post: operation({
           summary: `${action === 'pause' ? 'Pause' : 'Resume'} a queue`, role: 'admin', params: parameters(schemas.QueueParams, 'path'),
-          ok: { 200: ['Done', 'QueuePauseResponse'] }, errors: [404, 503],
+          ok: { 200: ['Done', 'QueuePauseResponse'] }, errors: [400, 404, 503],
         }),
       }])),
       '/api/workers': {
