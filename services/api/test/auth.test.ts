@@ -1,9 +1,11 @@
 import request from 'supertest';
+import { DASHBOARD_PATH } from '../src/routes/dashboard';
 import { ADMIN_TOKEN, AS, CLIENT_TOKEN, startTestApi, type TestApi } from './support/api';
+import { appRoutes, OPEN_ROUTES, routeName, serves } from './support/routes';
 
 type Role = 'client' | 'admin';
 
-/** Every bearer-protected route (see services/api/README.md), with the role it needs. */
+/** Every bearer-protected route (see services/api/README.md), with the role it needs; checked against the router below. */
 const ROUTES: Array<{ method: 'get' | 'post' | 'delete'; path: string; role: Role; body?: object }> = [
   { method: 'post', path: '/api/jobs', role: 'client', body: { worker: 'DataProcessingWorker', args: { userId: 1 } } },
   { method: 'post', path: '/api/jobs/bulk', role: 'client', body: { jobs: [{ worker: 'DataProcessingWorker', args: { userId: 1 } }] } },
@@ -52,13 +54,19 @@ describe('auth', () => {
     }
   });
 
+  it('covers every bearer route of the router, so the matrix cannot miss a new one', () => {
+    const bearer = appRoutes(t.api.app).filter((r) => !r.path.startsWith(DASHBOARD_PATH) && !OPEN_ROUTES.includes(routeName(r)));
+    expect(bearer.filter((r) => !ROUTES.some((x) => serves(r, x.method, x.path))).map(routeName)).toEqual([]);
+    expect(ROUTES.filter((x) => !bearer.some((r) => serves(r, x.method, x.path))).map((x) => `${x.method} ${x.path}`)).toEqual([]);
+  });
+
   it('checks the token before reading the body', async () => {
     const res = await request(t.url).post('/api/jobs').set('Content-Type', 'application/json').send('{not json');
     expect(res.status).toBe(401);
   });
 
-  it.each(['/healthz', '/readyz', '/metrics', '/openapi.json'])('leaves %s open', async (path) => {
-    const res = await request(t.url).get(path);
+  it.each(OPEN_ROUTES)('leaves %s open', async (route) => {
+    const res = await request(t.url).get(route.split(' ')[1]);
     expect(res.status).toBe(200);
   });
 

@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { z } from 'zod';
 import { schemas } from '../src';
+import { DASHBOARD_PATH } from '../src/routes/dashboard';
 import { ADMIN_TOKEN, AS, startTestApi, type TestApi } from './support/api';
+import { appRoutes, routeName } from './support/routes';
 
 /** The value of one sample line of a Prometheus text exposition, or undefined. */
 function sample(text: string, name: string, labels: string): number | undefined {
@@ -67,25 +69,13 @@ describe('health, metrics and OpenAPI', () => {
       doc = (await request(t.url).get('/openapi.json').expect(200)).body;
     });
 
-    it('documents every route of the contract', () => {
+    it('documents every route of the router: each of the API, and the dashboard as its page', () => {
       expect(doc.openapi).toBe('3.1.0');
       const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
-      expect(operations.sort()).toEqual([
-        'DELETE /api/jobs/{id}',
-        'GET /admin/queues',
-        'GET /api/jobs/{id}',
-        'GET /api/queues',
-        'GET /api/queues/backlog',
-        'GET /api/workers',
-        'GET /healthz',
-        'GET /metrics',
-        'GET /readyz',
-        'POST /api/jobs',
-        'POST /api/jobs/bulk',
-        'POST /api/jobs/{id}/retry',
-        'POST /api/queues/{name}/pause',
-        'POST /api/queues/{name}/resume',
-      ]);
+      const routed = appRoutes(t.api.app)
+        .filter((r) => !r.path.startsWith(DASHBOARD_PATH) && r.path !== '/openapi.json')
+        .map((r) => routeName(r).replace(/:(\w+)/g, '{$1}'));
+      expect(operations.sort()).toEqual([...routed, `GET ${DASHBOARD_PATH}`].sort());
       expect(doc.paths['/api/jobs'].post.security).toEqual([{ bearerAuth: [] }]);
       expect(doc.paths['/healthz'].get.security).toEqual([]);
       expect(Object.keys(doc.paths['/api/jobs'].post.responses).sort()).toEqual(['200', '202', '400', '401', '403', '404', '409', '413', '415', '422', '503']);
