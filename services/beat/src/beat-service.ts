@@ -16,11 +16,12 @@ export function createBeatService({ config, registry, logger }: BeatServiceDeps)
   const connection = createRedis(config.redis, 'consumer');
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const metrics = createMetrics();
-  const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics });
+  const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics, maxArgsBytes: config.maxArgsBytes });
   const beat = new Beat({ producer, registry, logger, intervalMs: config.syncIntervalSeconds * 1000 });
   const redisWrites = redisWriteCheck(connection);
   const health = new HealthServer({
     port: config.metricsPort,
+    host: config.host,
     register: metrics.register,
     logger,
     // Not ready while Redis cannot take writes (down, a replica, out of memory, loading), and says why.

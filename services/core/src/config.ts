@@ -1,4 +1,4 @@
-import { readHostPorts, readInteger, readLogLevel, readString, readUrl, type Env } from './env';
+import { readHost, readHostPorts, readInteger, readLogLevel, readString, readUrl, type Env } from './env';
 import { ConfigError } from './errors';
 import type { RedisSettings } from './redis';
 
@@ -31,12 +31,23 @@ export interface CoreConfig {
    * requests); the process exits at the latest 1.5 s after it. Keep it below the pod's grace period.
    */
   shutdownTimeoutSeconds: number;
+  /**
+   * `HOST`, default all interfaces: the address the process's HTTP server (the API, or the
+   * worker's and beat's metrics port) listens on. `make dev` sets 127.0.0.1.
+   */
+  host: string | undefined;
+  /**
+   * `WORKER_MAX_ARGS_BYTES`, default 262144 (256 KiB): the largest args a job may have, as JSON.
+   * The API refuses larger ones (413) and the worker fails such a job for good before parsing it.
+   */
+  maxArgsBytes: number;
 }
 
 export const CORE_DEFAULTS = {
   redisUrl: 'redis://127.0.0.1:6379',
   sentinelMaster: 'mymaster',
   prefix: 'bull',
+  maxArgsBytes: 256 * 1024,
   retention: { completedSeconds: 0, completedCount: 10_000, failedSeconds: 604_800, failedCount: 10_000 },
 } as const;
 
@@ -55,6 +66,8 @@ export function loadCoreConfig(env: Env): CoreConfig {
     prefix,
     logLevel: readLogLevel(env, 'LOG_LEVEL'),
     shutdownTimeoutSeconds: readInteger(env, 'SHUTDOWN_TIMEOUT_SECONDS', 25, { min: 0, max: 3600 }),
+    host: readHost(env, 'HOST'),
+    maxArgsBytes: readInteger(env, 'WORKER_MAX_ARGS_BYTES', CORE_DEFAULTS.maxArgsBytes, { min: 1024, max: 64 * 1024 * 1024 }),
     retention: Object.freeze({
       completedSeconds: readInteger(env, 'JOB_RETENTION_COMPLETED_SECONDS', d.completedSeconds, { min: 0 }),
       completedCount: readInteger(env, 'JOB_RETENTION_COMPLETED_COUNT', d.completedCount, { min: 0 }),

@@ -74,6 +74,18 @@ export function readHostPorts(env: Env, name: string): HostPort[] | undefined {
   });
 }
 
+/** A host name or IP address to listen on; undefined when unset (all interfaces). */
+export function readHost(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value !== undefined && !/^(\[?[0-9a-fA-F:]+\]?|[\w.-]+)$/.test(value)) throw new ConfigError(name, `expected a host name or IP address, got "${value}"`);
+  return value?.replace(/^\[|\]$/g, '');
+}
+
+/** True for addresses only this machine can reach: 127.0.0.0/8, ::1 and localhost. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  return host !== undefined && (host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host));
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function readLogLevel(env: Env, name: string): string {

@@ -1,4 +1,4 @@
-export { ArgsValidationError, coerceError, ConfigError, EnqueueOptionsError, UnknownWorkerError } from './errors';
+export { ArgsTooLargeError, ArgsValidationError, coerceError, ConfigError, EnqueueOptionsError, UnknownWorkerError } from './errors';
 export { CORE_DEFAULTS, loadCoreConfig, type CoreConfig, type Retention } from './config';
 export { HealthServer, type HealthServerDeps } from './health-server';
 export { WorkerRegistry } from './registry';
@@ -10,9 +10,10 @@ export { createMetrics, type Metrics } from './metrics';
 export { createRedis, queuePrefix, waitForRedis, warnOnUnsafeRedis, type ConnectionRole, type RedisConnection, type RedisSettings } from './redis';
 export { enqueuedJobs, type PendingJob } from './testing';
 export { isQueueName, QUEUE_NAMES, type QueueName } from './queues';
+export { isReservedJobId } from './reserved-job-ids';
 export { isWorkerClass, Worker, WorkerDefinitionError, type ArgsOf, type JobContext, type JobServices, type WorkerClass } from './worker';
-export { jobOptions, MAX_DELAY_SECONDS, Producer, type BulkItem, type ChainStep, type EnqueuedJob, type EnqueueOptions, type ProducerDeps } from './producer';
-export { readHostPorts, readInteger, readLogLevel, readQueueList, readString, readUrl, type Env, type HostPort } from './env';
+export { checkArgsSize, jobOptions, MAX_DELAY_SECONDS, Producer, type BulkItem, type ChainStep, type EnqueuedJob, type EnqueueOptions, type ProducerDeps } from './producer';
+export { isLoopbackHost, readHost, readHostPorts, readInteger, readLogLevel, readQueueList, readString, readUrl, type Env, type HostPort } from './env';
 export { retryDelayMs, type RetryPolicy } from './backoff';
 export { answerWithin, classifyRedisError, connectionRefusal, RedisRefusedError, redisRefusal, type RedisRefusal, type RedisRefusalCause } from './redis-errors';
 export { redisWriteCheck, redisWriteProblem, type RedisWriteCheckOptions } from './redis-health';

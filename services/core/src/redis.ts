@@ -1,5 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { HostPort } from './env';
+import { isLoopbackHost, type HostPort } from './env';
 import type { Logger } from './logger';
 import { parseInfo } from './redis-health';
 import type { QueueName } from './queues';
@@ -89,15 +89,12 @@ export function queuePrefix(prefix: string, cluster: boolean, queue: QueueName):
   return cluster ? `{${prefix}:${queue}}` : prefix;
 }
 
-/** Only this machine can reach these: 127.0.0.0/8, ::1 and localhost. */
-const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-
 /** The hosts a connection reaches (a Sentinel set's, or a Cluster's nodes'), and whether it authenticates or encrypts. */
 function exposure(redis: RedisConnection): { hosts: string[]; protected: boolean } {
   const nodes: Redis[] = redis.isCluster ? (redis as Cluster).nodes() : [redis as Redis];
   const hosts = nodes.flatMap(({ options: o }) => (o.sentinels ? o.sentinels.map((s) => s.host ?? 'localhost') : o.path ? [] : [o.host ?? 'localhost']));
   const protectedAll = nodes.every(({ options: o }) => Boolean(o.password || o.tls));
-  return { hosts: hosts.filter((h) => !isLoopback(h)), protected: protectedAll };
+  return { hosts: hosts.filter((h) => !isLoopbackHost(h)), protected: protectedAll };
 }
 
 const isNoPerm = (err: unknown) => err instanceof Error && err.message.startsWith('NOPERM');

@@ -84,6 +84,11 @@ export abstract class Worker<TArgs = unknown, TResult = unknown> {
    *   `ctx.services.metrics` stay in the child (the pod's `/metrics` does not show them).
    */
   static isolation?: 'inline' | 'process';
+  /**
+   * True for jobs only the platform starts (cron, code): the API refuses them to client tokens,
+   * and GET /api/workers does not list them to clients. Admin tokens and the beat may enqueue them.
+   */
+  static internal = false;
   /** 5-field cron expression (UTC); the beat service schedules the job when set. */
   static cronSchedule?: string;
   /** Args for the runs that `cronSchedule` starts. */

@@ -20,11 +20,12 @@ export function createWorkerService({ config, registry, logger }: WorkerServiceD
   const connection = createRedis(config.redis, 'consumer');
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const metrics = createMetrics();
-  const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics });
+  const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics, maxArgsBytes: config.maxArgsBytes });
   const pool = new WorkerPool({ ...config, registry, connection, logger, services: { metrics, apiHealthUrl: config.apiHealthUrl } });
   const redisWrites = redisWriteCheck(connection);
   const health = new HealthServer({
     port: config.metricsPort,
+    host: config.host,
     register: metrics.register,
     logger,
     // Not ready while Redis cannot take writes (down, a replica, out of memory, loading), and says why.

@@ -16,6 +16,8 @@ export class HealthCheckWorker extends Worker<void, HealthCheckResult> {
   static override cronSchedule = '*/10 * * * *';
   // Inline whatever the pod's default: it records its outcome on the pod's own metrics.
   static override isolation = 'inline' as const;
+  // Run by the beat every ten minutes; a client flooding it would page the on-call for nothing.
+  static override internal = true;
 
   async perform(_args: void, ctx: JobContext): Promise<HealthCheckResult> {
     const { apiHealthUrl, metrics } = ctx.services;
