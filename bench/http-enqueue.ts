@@ -125,7 +125,11 @@ async function main(): Promise<void> {
   const minimalPrefix = uniquePrefix('bench-http-minimal');
   const rawPrefix = uniquePrefix('bench-http-raw');
   const bullpen = spawnBench<Server>('bench/servers/bullpen-api.ts', {
-    env: { REDIS_URL, BULLPEN_PREFIX: bullpenPrefix, PORT: '0', API_TOKENS: `bench:${TOKEN}:client`, LOG_LEVEL: 'info' },
+    // Production's checks all on: a rate limit (high enough never to refuse, so every request pays its Redis call) and an id secret.
+    env: {
+      REDIS_URL, BULLPEN_PREFIX: bullpenPrefix, PORT: '0', API_TOKENS: `bench:${TOKEN}:client`, LOG_LEVEL: 'info', NODE_ENV: 'production',
+      API_ID_SECRET: randomBytes(32).toString('hex'), API_RATE_REQUESTS_PER_SECOND: '1000000', API_RATE_JOBS_PER_SECOND: '10000000',
+    },
   });
   const minimal = spawnBench<Server>('bench/servers/minimal-express.ts', { env: { REDIS_URL, BULLPEN_PREFIX: minimalPrefix } });
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });

@@ -5,6 +5,10 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 
+// A development run listens on this machine only: the API accepts the public development tokens
+// only then (NODE_ENV=development, HOST on loopback).
+process.env.NODE_ENV ??= 'development';
+process.env.HOST ??= '127.0.0.1';
 // A local run needs tokens to call the API; never use these outside your machine.
 const DEV_TOKENS = 'dev-client:dev-client-token-change-me:client,dev-admin:dev-admin-token-change-me:admin';
 if (!process.env.API_TOKENS) {

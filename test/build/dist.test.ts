@@ -32,7 +32,7 @@ describe('the compiled services, as the images run them', () => {
   });
 
   it.each([
-    ['api', 'services/api/dist/main.js', { PORT: '0', API_TOKENS: 'ci:dist-test-token-0123456789:client' }, 'api started'],
+    ['api', 'services/api/dist/main.js', { PORT: '0', API_TOKENS: 'ci:dist-test-token-0123456789:client', API_ID_SECRET: 'dist-test-id-secret-0123456789abcdefgh' }, 'api started'],
     ['worker', 'services/worker/dist/main.js', { METRICS_PORT: '0' }, 'worker started'],
     ['beat', 'services/beat/dist/main.js', { METRICS_PORT: '0' }, 'beat started'],
   ])('%s starts from dist/, then drains and exits 0 on SIGTERM', async (_name, entry, env, startedMsg) => {

@@ -1,4 +1,4 @@
-import type { Server, ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   closeAll, collectQueueDepth, createMetrics, createRedis, Producer, redisWriteCheck, ReplicationWaiter, warnOnUnsafeRedis,
@@ -6,11 +6,13 @@ import {
 } from '@bullpen/core';
 import type { Express } from 'express';
 import { createApp } from './app';
-import { requireBasicAdmin, requireRole, TokenVerifier } from './auth';
+import { mayEnqueue, principalsOf, requireBasicAdmin, requireRole, TokenVerifier, type Principal } from './auth';
 import type { ApiConfig } from './config';
 import type { ApiContext } from './context';
 import { IdempotencyStore } from './idempotency';
+import { JobOwnership } from './job-ownership';
 import { jsonBody } from './json-body';
+import { RateLimiter } from './rate-limit';
 import { RedisGuard } from './redis-guard';
 import { describeWorkers } from './worker-catalog';
 
@@ -27,16 +29,24 @@ export interface ApiDeps {
  * while Redis is down and answers 503 (and `/readyz` 503) until it is back.
  */
 export function createApi({ config, registry, logger }: ApiDeps) {
+  // Checked first: a token naming an unknown worker stops the API before anything is opened.
+  const principals = principalsOf(config, registry);
   const connection = createRedis(config.redis, 'producer');
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const metrics = createMetrics();
-  const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics });
+  const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics, maxArgsBytes: config.maxArgsBytes });
   const guard = new RedisGuard(connection, config.redisTimeoutMs);
-  const verifier = new TokenVerifier(config.tokens);
+  const verifier = new TokenVerifier(principals);
+  const workers = describeWorkers(registry);
+  // Built once per token: what GET /api/workers answers it.
+  const workerBodies = new Map([...principals.values()].map((p): [Principal, string] => [
+    p, JSON.stringify({ workers: workers.filter((w) => mayEnqueue(p, registry.get(w.name))) }),
+  ]));
   const ctx: ApiContext = {
     config,
     registry,
-    workers: describeWorkers(registry),
+    workers,
+    workersBodyOf: (principal) => workerBodies.get(principal)!,
     producer,
     guard,
     redisWriteProblem: redisWriteCheck(connection, { timeoutMs: Math.min(config.redisTimeoutMs, 2_000) }),
@@ -44,7 +54,9 @@ export function createApi({ config, registry, logger }: ApiDeps) {
     replication: config.minReplicasAck > 0
       ? new ReplicationWaiter({ redis: connection, replicas: config.minReplicasAck, timeoutMs: Math.floor(config.redisTimeoutMs / 2) })
       : undefined,
-    idempotency: new IdempotencyStore({ redis: connection, prefix: config.prefix, retentionSeconds: config.idempotencyRetentionSeconds }),
+    idempotency: new IdempotencyStore({ redis: connection, prefix: config.prefix, retentionSeconds: config.idempotencyRetentionSeconds, secret: config.idSecret }),
+    ownership: new JobOwnership(config.idSecret),
+    rateLimiter: new RateLimiter({ redis: connection, guard, prefix: config.prefix, burstSeconds: config.rateBurstSeconds }),
     metrics,
     logger,
     mw: {
@@ -78,7 +90,7 @@ export function createApi({ config, registry, logger }: ApiDeps) {
     openRequests: (): number => inFlight.size,
     async start(): Promise<{ port: number }> {
       if (config.tokens.length === 0) logger.warn('API_TOKENS is empty: every /api request will answer 401');
-      server = await listen(app, config.port);
+      server = await listen(app, config);
       server.on('request', (_req, res: ServerResponse) => {
         inFlight.add(res);
         res.once('close', () => inFlight.delete(res));
@@ -113,9 +125,24 @@ export function createApi({ config, registry, logger }: ApiDeps) {
 
 export type Api = ReturnType<typeof createApi>;
 
-function listen(app: Express, port: number): Promise<Server> {
+/** Headers must arrive within this (or the request timeout, when shorter); a slow body gets the rest of the request timeout. */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** How often Node looks for requests past their timeout; its default, 30 s, would let one outlive a short timeout by that much. */
+const TIMEOUT_CHECK_MS = 1_000;
+
+/**
+ * Listens on `config.port` at `config.host` (all interfaces when unset). A client that trickles its headers or body holds a socket and a
+ * parser: it is answered 408 and cut off once `API_REQUEST_TIMEOUT_SECONDS` pass.
+ */
+function listen(app: Express, config: Pick<ApiConfig, 'port' | 'host' | 'requestTimeoutSeconds'>): Promise<Server> {
+  const requestTimeout = config.requestTimeoutSeconds * 1000;
+  const server = createServer({ requestTimeout, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout), connectionsCheckingInterval: TIMEOUT_CHECK_MS }, app);
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, (err?: Error) => (err ? reject(err) : resolve(server)));
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
   });
 }
 

@@ -1,11 +1,49 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { ConfigError, type WorkerClass, type WorkerRegistry } from '@bullpen/core';
 import type { RequestHandler, Response } from 'express';
-import type { ApiToken, Role } from './config';
+import type { ApiConfig } from './config';
 import { HttpError } from './http-error';
+import type { ApiToken, RateLimit, Role } from './tokens';
 
 export interface Principal {
   name: string;
   role: Role;
+  /** The workers this token may enqueue; undefined: every public worker (admin: every worker). */
+  workers?: ReadonlySet<string>;
+  /** Its enqueue limits (its own, or the API's defaults). */
+  rateLimit: RateLimit;
+}
+
+/** Whether `principal` may enqueue `cls`: internal workers need an admin token, a scoped token only its workers. */
+export function mayEnqueue(principal: Principal, cls: WorkerClass): boolean {
+  if (cls.internal && principal.role !== 'admin') return false;
+  return principal.workers === undefined || principal.workers.has(cls.name);
+}
+
+/** 403 `worker_not_allowed` saying what the token may enqueue instead. */
+export function assertMayEnqueue(principal: Principal, cls: WorkerClass): void {
+  if (mayEnqueue(principal, cls)) return;
+  const why = cls.internal && principal.role !== 'admin'
+    ? `${cls.name} is internal: only admin tokens and the beat may enqueue it`
+    : `token "${principal.name}" may enqueue only ${[...principal.workers!].join(', ')}`;
+  throw new HttpError(403, 'worker_not_allowed', why, { worker: cls.name });
+}
+
+/**
+ * The principals of the configured tokens, checked against the registry at start: a token
+ * naming an unknown worker, or a client token naming an internal one, stops the API.
+ */
+export function principalsOf(config: Pick<ApiConfig, 'tokens' | 'tokensFrom' | 'rateLimit'>, registry: WorkerRegistry): Map<ApiToken, Principal> {
+  const variable = config.tokensFrom;
+  return new Map(config.tokens.map((t, i) => {
+    for (const name of t.workers ?? []) {
+      const where = `entry ${i + 1} (${t.name})`;
+      if (!registry.has(name)) throw new ConfigError(variable, `${where}: no worker "${name}" (workers: ${registry.list().map((w) => w.name).join(', ')})`);
+      if (registry.get(name).internal && t.role !== 'admin') throw new ConfigError(variable, `${where}: ${name} is internal; only admin tokens may enqueue it`);
+    }
+    const principal: Principal = { name: t.name, role: t.role, rateLimit: t.rateLimit ?? config.rateLimit, ...(t.workers ? { workers: new Set(t.workers) } : {}) };
+    return [t, Object.freeze(principal)];
+  }));
 }
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
@@ -18,8 +56,8 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 export class TokenVerifier {
   private readonly entries: ReadonlyArray<{ digest: Buffer; principal: Principal }>;
 
-  constructor(tokens: readonly ApiToken[]) {
-    this.entries = tokens.map((t) => ({ digest: digest(t.token), principal: Object.freeze({ name: t.name, role: t.role }) }));
+  constructor(principals: ReadonlyMap<ApiToken, Principal>) {
+    this.entries = [...principals].map(([t, principal]) => ({ digest: digest(t.token), principal }));
   }
 
   verify(presented: string): Principal | undefined {

@@ -69,7 +69,7 @@ async function leftovers(deps: BulkEnqueueDeps, items: readonly IdentifiedBulkIt
 }
 
 /** A refusal carries the leftovers to the answer; any other error (a bug) goes on as it is. */
-function withLeftovers(guard: RedisGuard, err: unknown, found: BulkLeftovers): unknown {
+export function withLeftovers(guard: RedisGuard, err: unknown, found: BulkLeftovers): unknown {
   const refusal = guard.refusalOf(err);
   if (!refusal) return err;
   const details = err instanceof RedisRefusedError ? err.details : undefined;

@@ -1,20 +1,35 @@
-import { ConfigError, loadCoreConfig, readInteger, readString, type CoreConfig, type Env } from '@bullpen/core';
+import { ConfigError, isLoopbackHost, loadCoreConfig, readInteger, readString, type CoreConfig, type Env } from '@bullpen/core';
+import { DEVELOPMENT_TOKENS, loadTokens, tokenWeakness, type ApiToken, type RateLimit } from './tokens';
 
-/** `client` may enqueue and read; `admin` may also retry, cancel, pause and open the dashboard. */
-export type Role = 'client' | 'admin';
+export type { ApiToken, RateLimit, Role } from './tokens';
 
-export interface ApiToken {
-  /** Who holds the token (logs, idempotency scope); never secret. */
-  name: string;
-  token: string;
-  role: Role;
-}
+/** What the dashboard may change besides reading (Bull Board's actions, grouped); `DASHBOARD_ACTIONS`. */
+export const DASHBOARD_ACTIONS = ['retry', 'promote', 'pause', 'clean', 'add', 'edit', 'obliterate', 'concurrency', 'schedulers'] as const;
+export type DashboardAction = (typeof DASHBOARD_ACTIONS)[number];
 
 export interface ApiConfig extends CoreConfig {
   /** `PORT`, default 8080: the HTTP port. */
   port: number;
-  /** `API_TOKENS`, default none: comma-separated `name:token:role`; with none, every `/api` request is refused. */
+  /**
+   * `API_TOKENS_FILE` (YAML/JSON) or `API_TOKENS` (`name:token:role[:WorkerA|WorkerB],...`),
+   * default none: with none, every `/api` request is refused.
+   */
   tokens: readonly ApiToken[];
+  /** Which of the two variables the tokens came from, for error messages. */
+  tokensFrom: 'API_TOKENS' | 'API_TOKENS_FILE';
+  /**
+   * `API_ID_SECRET` (32+ characters, required outside development and tests): keys the HMAC
+   * behind job ownership and idempotency-derived job ids, so no client can compute another's.
+   */
+  idSecret: string;
+  /** `API_RATE_REQUESTS_PER_SECOND` (100) / `API_RATE_JOBS_PER_SECOND` (1000): each token's default enqueue limits; 0 = none. */
+  rateLimit: RateLimit;
+  /** `API_RATE_BURST_SECONDS`, default 2: a token may spend this many seconds of its rate at once. */
+  rateBurstSeconds: number;
+  /** `DASHBOARD_ACTIONS`, default `retry`: what the dashboard may change (`none`: read only). */
+  dashboardActions: readonly DashboardAction[];
+  /** `API_REQUEST_TIMEOUT_SECONDS`, default 30: a request (headers and body) that takes longer is cut off. */
+  requestTimeoutSeconds: number;
   /** `API_BODY_LIMIT_BYTES`, default 262144 (256 KiB): larger request bodies answer 413. */
   bodyLimitBytes: number;
   /** `API_IDEMPOTENCY_RETENTION_SECONDS`, default 86400 (1 day): how long an idempotency key stays bound to its job. */
@@ -38,20 +53,32 @@ export const API_DEFAULTS = {
   redisTimeoutMs: 3_000,
   minReplicasAck: 0,
   replicationStrict: false,
+  rateLimit: { requestsPerSecond: 100, jobsPerSecond: 1000 },
+  rateBurstSeconds: 2,
+  requestTimeoutSeconds: 30,
 } as const;
 
-/** Shortest token accepted; anything shorter is guessable. */
-export const MIN_TOKEN_LENGTH = 16;
-
-const TOKEN_NAME = /^[\w.-]{1,64}$/;
-const TOKEN_VALUE = /^[^\s:,]+$/;
+/** Public, so used only by development servers and tests; anywhere else `API_ID_SECRET` must be set. */
+const DEVELOPMENT_ID_SECRET = 'bullpen-development-id-secret-not-for-production';
 
 export function loadApiConfig(env: Env): ApiConfig {
   const d = API_DEFAULTS;
+  const core = loadCoreConfig(env);
+  const development = env.NODE_ENV === 'development' || env.NODE_ENV === 'test';
+  const tokensFrom = env.API_TOKENS_FILE?.trim() ? 'API_TOKENS_FILE' : 'API_TOKENS';
   return Object.freeze({
-    ...loadCoreConfig(env),
+    ...core,
     port: readInteger(env, 'PORT', d.port, { min: 0, max: 65_535 }),
-    tokens: parseApiTokens(env.API_TOKENS ?? ''),
+    tokens: refuseDevelopmentTokens(tokensFrom, loadTokens(env), env.NODE_ENV === 'development' && isLoopbackHost(core.host)),
+    tokensFrom,
+    idSecret: readIdSecret(env, development),
+    rateLimit: Object.freeze({
+      requestsPerSecond: readInteger(env, 'API_RATE_REQUESTS_PER_SECOND', d.rateLimit.requestsPerSecond, { min: 0, max: 1_000_000 }),
+      jobsPerSecond: readInteger(env, 'API_RATE_JOBS_PER_SECOND', d.rateLimit.jobsPerSecond, { min: 0, max: 10_000_000 }),
+    }),
+    rateBurstSeconds: readInteger(env, 'API_RATE_BURST_SECONDS', d.rateBurstSeconds, { min: 1, max: 3600 }),
+    dashboardActions: readDashboardActions(env),
+    requestTimeoutSeconds: readInteger(env, 'API_REQUEST_TIMEOUT_SECONDS', d.requestTimeoutSeconds, { min: 1, max: 3600 }),
     bodyLimitBytes: readInteger(env, 'API_BODY_LIMIT_BYTES', d.bodyLimitBytes, { min: 1024, max: 100 * 1024 * 1024 }),
     idempotencyRetentionSeconds: readInteger(env, 'API_IDEMPOTENCY_RETENTION_SECONDS', d.idempotencyRetentionSeconds, { min: 60, max: 30 * 86_400 }),
     redisTimeoutMs: readInteger(env, 'API_REDIS_TIMEOUT_MS', d.redisTimeoutMs, { min: 100, max: 60_000 }),
@@ -68,29 +95,32 @@ function readBoolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `expected true or false, got "${value}"`);
 }
 
-/**
- * Parses `name:token:role,...`. Errors name the entry by position and name, never by its
- * token, so a bad value does not leak a secret into logs.
- */
-export function parseApiTokens(value: string): readonly ApiToken[] {
-  const fail = (problem: string): never => {
-    throw new ConfigError('API_TOKENS', problem);
-  };
-  const tokens: ApiToken[] = [];
-  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
-  entries.forEach((entry, i) => {
-    const where = `entry ${i + 1}`;
-    const parts = entry.split(':');
-    if (parts.length !== 3) fail(`${where} must be name:token:role (role client or admin)`);
-    const [name, token, role] = parts.map((p) => p.trim());
-    if (!TOKEN_NAME.test(name)) fail(`${where}: name must be 1-64 letters, digits, _ . -`);
-    if (role !== 'client' && role !== 'admin') fail(`${where} (${name}): role must be client or admin, got "${role}"`);
-    if (!TOKEN_VALUE.test(token) || token.length < MIN_TOKEN_LENGTH) {
-      fail(`${where} (${name}): token must be at least ${MIN_TOKEN_LENGTH} characters without spaces`);
-    }
-    if (tokens.some((t) => t.name === name)) fail(`${where}: name "${name}" is used twice`);
-    if (tokens.some((t) => t.token === token)) fail(`${where} (${name}): the same token is listed twice`);
-    tokens.push(Object.freeze({ name, token, role: role as Role }));
-  });
-  return Object.freeze(tokens);
+/** The README's development tokens are public: refused unless a development server listens on loopback only. */
+function refuseDevelopmentTokens(variable: ApiConfig['tokensFrom'], tokens: readonly ApiToken[], allowed: boolean): readonly ApiToken[] {
+  const i = tokens.findIndex((t) => DEVELOPMENT_TOKENS.has(t.token));
+  if (i >= 0 && !allowed) {
+    throw new ConfigError(variable, `entry ${i + 1} (${tokens[i].name}) is a public development token; it is accepted only with NODE_ENV=development and HOST=127.0.0.1 (make dev): give every token 32 random hex characters (openssl rand -hex 16)`);
+  }
+  return tokens;
+}
+
+function readIdSecret(env: Env, development: boolean): string {
+  const secret = readString(env, 'API_ID_SECRET', '');
+  if (!secret) {
+    if (development) return DEVELOPMENT_ID_SECRET;
+    throw new ConfigError('API_ID_SECRET', 'required outside development: 32+ random characters shared by every API replica and kept across restarts (openssl rand -hex 32); the chart generates one');
+  }
+  if (secret.length < 32 || tokenWeakness(secret)) throw new ConfigError('API_ID_SECRET', 'must be 32+ random characters (openssl rand -hex 32)');
+  return secret;
+}
+
+function readDashboardActions(env: Env): readonly DashboardAction[] {
+  const value = readString(env, 'DASHBOARD_ACTIONS', 'retry');
+  if (value === 'none') return Object.freeze([]);
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.find((n) => !(DASHBOARD_ACTIONS as readonly string[]).includes(n));
+  if (unknown !== undefined || names.length === 0) {
+    throw new ConfigError('DASHBOARD_ACTIONS', `${unknown === undefined ? 'names no action' : `unknown action "${unknown}"`}; expected none or a comma list of ${DASHBOARD_ACTIONS.join(', ')}`);
+  }
+  return Object.freeze([...new Set(names)] as DashboardAction[]);
 }

@@ -1,7 +1,10 @@
 import type { Logger, Metrics, Producer, ReplicationWaiter, WorkerRegistry } from '@bullpen/core';
 import type { RequestHandler } from 'express';
 import type { ApiConfig } from './config';
+import type { Principal } from './auth';
 import type { IdempotencyStore } from './idempotency';
+import type { JobOwnership } from './job-ownership';
+import type { RateLimiter } from './rate-limit';
 import type { RedisGuard } from './redis-guard';
 import type { WorkerInfo } from './schemas';
 
@@ -18,6 +21,12 @@ export interface ApiContext {
   /** Waits for `REDIS_MIN_REPLICAS_ACK` replicas after an enqueue; absent when that is 0. */
   replication?: ReplicationWaiter;
   idempotency: IdempotencyStore;
+  /** Owner tags in job ids: who may read a job. */
+  ownership: JobOwnership;
+  /** Per-token enqueue limits. */
+  rateLimiter: RateLimiter;
+  /** GET /api/workers's body for each principal: the workers it may enqueue. */
+  workersBodyOf(principal: Principal): string;
   metrics: Metrics;
   logger: Logger;
   /** Middleware built once: bearer auth per role, Basic auth for the dashboard, the JSON body parser. */

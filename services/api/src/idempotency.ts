@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { EnqueuedJob, RedisConnection } from '@bullpen/core';
 
 /** What an idempotency key is bound to: the job(s) its first request enqueued. */
@@ -11,16 +11,17 @@ export interface IdempotencyStoreDeps {
   redis: RedisConnection;
   prefix: string;
   retentionSeconds: number;
+  /** `API_ID_SECRET`: keys the record keys and job ids, so no client can compute another's. */
+  secret: string;
 }
 
-const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
-
 /**
- * Idempotency keys, scoped per token name (two clients never share a key by accident).
+ * Idempotency keys, scoped per token name (two clients never share a key by accident) and
+ * hashed with the server's secret (HMAC), so knowing a name and a key reveals no record or id.
  *
  * The protocol, per request carrying a key:
  * 1. `GET` the key's record; if there is one, answer 200 with its job(s) and enqueue nothing.
- * 2. Otherwise enqueue with job ids derived from the key (`idem-<sha256>`): BullMQ adds a job
+ * 2. Otherwise enqueue with job ids derived from the key (`<owner tag>-idem-<hmac>`): BullMQ adds a job
  *    whose id exists as a no-op, so two concurrent first requests still make one job.
  * 3. `SET NX` the record with a TTL of the retention: the request that wins answers 202, any
  *    other 200, with the same id. The record is written only after the job exists, so a failed
@@ -33,14 +34,21 @@ const sha256 = (value: string): string => createHash('sha256').update(value).dig
 export class IdempotencyStore {
   constructor(private readonly deps: IdempotencyStoreDeps) {}
 
-  /** The Redis key of the record; also the seed of the job ids. */
-  keyOf(scope: string, key: string): string {
-    return `${this.deps.prefix}:idempotency:${sha256(`${scope}\0${key}`)}`;
+  private hmac(value: string): string {
+    return createHmac('sha256', this.deps.secret).update(value).digest('hex');
   }
 
-  /** Job id for one job under `recordKey`; `worker` is part of it so ids never collide across queues. */
-  jobId(recordKey: string, worker: string, index?: number): string {
-    return `idem-${sha256(`${recordKey}\0${worker}\0${index ?? ''}`)}`;
+  /** The Redis key of the record; also the seed of the job ids. */
+  keyOf(scope: string, key: string): string {
+    return `${this.deps.prefix}:idempotency:${this.hmac(`${scope}\0${key}`)}`;
+  }
+
+  /**
+   * The part after the owner tag of one job's id under `recordKey` (see JobOwnership);
+   * `worker` is part of it so ids never collide across queues.
+   */
+  jobIdSuffix(recordKey: string, worker: string, index?: number): string {
+    return `idem-${this.hmac(`${recordKey}\0${worker}\0${index ?? ''}`).slice(0, 40)}`;
   }
 
   async find(recordKey: string): Promise<IdempotencyRecord | undefined> {

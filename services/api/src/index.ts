@@ -1,7 +1,8 @@
 export { createApi, type Api, type ApiDeps } from './api';
 export { createApp } from './app';
 export { requireBasicAdmin, requireRole, TokenVerifier, type Principal } from './auth';
-export { API_DEFAULTS, loadApiConfig, MIN_TOKEN_LENGTH, parseApiTokens, type ApiConfig, type ApiToken, type Role } from './config';
+export { API_DEFAULTS, DASHBOARD_ACTIONS, loadApiConfig, type ApiConfig, type DashboardAction } from './config';
+export { MIN_TOKEN_BITS, parseApiTokens, parseTokensFile, tokenWeakness, type ApiToken, type RateLimit, type Role } from './tokens';
 export type { ApiContext } from './context';
 export { HttpError } from './http-error';
 export { IdempotencyStore, type IdempotencyRecord } from './idempotency';

@@ -4,10 +4,11 @@ import { ConfigError } from '@bullpen/core';
 import { API_DEFAULTS, loadApiConfig } from '../src';
 
 const TOKENS = 'app:client-token-0123456789:client,ops:admin-token-0123456789:admin';
+const ID_SECRET = 'config-test-id-secret-0123456789abcdef';
 
 function configError(env: Record<string, string>): ConfigError {
   try {
-    loadApiConfig(env);
+    loadApiConfig({ API_ID_SECRET: ID_SECRET, ...env });
   } catch (err) {
     if (err instanceof ConfigError) return err;
     throw err;
@@ -17,7 +18,7 @@ function configError(env: Record<string, string>): ConfigError {
 
 describe('loadApiConfig', () => {
   it('uses the documented defaults', () => {
-    const config = loadApiConfig({});
+    const config = loadApiConfig({ API_ID_SECRET: ID_SECRET });
     expect(config).toMatchObject({
       port: 8080,
       bodyLimitBytes: 262_144,
@@ -35,7 +36,7 @@ describe('loadApiConfig', () => {
   });
 
   it('reads API_TOKENS as name:token:role entries', () => {
-    const config = loadApiConfig({ API_TOKENS: ` ${TOKENS} , `, PORT: '9000', API_BODY_LIMIT_BYTES: '4096' });
+    const config = loadApiConfig({ API_TOKENS: ` ${TOKENS} , `, PORT: '9000', API_BODY_LIMIT_BYTES: '4096', API_ID_SECRET: ID_SECRET });
     expect(config.tokens).toEqual([
       { name: 'app', token: 'client-token-0123456789', role: 'client' },
       { name: 'ops', token: 'admin-token-0123456789', role: 'admin' },
@@ -47,7 +48,11 @@ describe('loadApiConfig', () => {
   it.each([
     ['a missing part', 'app:client-token-0123456789', /entry 1 must be name:token:role/],
     ['an unknown role', 'app:client-token-0123456789:root', /entry 1 \(app\): role must be client or admin, got "root"/],
-    ['a short token', 'app:short:client', /entry 1 \(app\): token must be at least 16 characters/],
+    ['a short token', 'app:short:client', /entry 1 \(app\): token is guessable: it needs 128 bits of entropy/],
+    ['a long token of one character', `app:${'a'.repeat(64)}:client`, /entry 1 \(app\): token is guessable/],
+    ['a long repeated pattern', `app:${'ab12'.repeat(16)}:client`, /entry 1 \(app\): token is guessable/],
+    ['too few hex characters', 'app:0123456789abcdef0123456789abcd:client', /entry 1 \(app\): token is guessable/],
+    ['a fifth part', 'app:client-token-0123456789:client:EchoWorker:x', /entry 1 must be name:token:role or name:token:role:WorkerA\|WorkerB/],
     ['a bad name', 'a b:client-token-0123456789:client', /entry 1: name must be/],
     ['a name used twice', `${TOKENS},app:third-token-0123456789:client`, /entry 3: name "app" is used twice/],
     ['a token listed twice', `${TOKENS},again:client-token-0123456789:admin`, /entry 3 \(again\): the same token is listed twice/],
@@ -75,8 +80,8 @@ describe('loadApiConfig', () => {
   });
 
   it('reads REDIS_MIN_REPLICAS_ACK and REDIS_REPLICATION_STRICT', () => {
-    expect(loadApiConfig({ REDIS_MIN_REPLICAS_ACK: '2', REDIS_REPLICATION_STRICT: 'true' })).toMatchObject({ minReplicasAck: 2, replicationStrict: true });
-    expect(loadApiConfig({ REDIS_REPLICATION_STRICT: 'FALSE' }).replicationStrict).toBe(false);
+    expect(loadApiConfig({ API_ID_SECRET: ID_SECRET, REDIS_MIN_REPLICAS_ACK: '2', REDIS_REPLICATION_STRICT: 'true' })).toMatchObject({ minReplicasAck: 2, replicationStrict: true });
+    expect(loadApiConfig({ API_ID_SECRET: ID_SECRET, REDIS_REPLICATION_STRICT: 'FALSE' }).replicationStrict).toBe(false);
   });
 });
 

@@ -10,7 +10,7 @@ const bulk = { jobs: [{ worker: 'EchoWorker', args: { n: 1 } }, job] };
 /** Jobs of every queue under `prefix` on `server` (BullMQ's job hashes: `<prefix>:<queue>:<id>`). */
 async function jobKeys(server: RedisServer, prefix: string): Promise<string[]> {
   const keys = await withClient(server, (c) => c.keys(`${prefix}:*`));
-  return keys.filter((k) => /^[^:]+:(critical|default|low):[0-9a-f-]{36}$/.test(k) || /:idem-[0-9a-f]{64}$/.test(k));
+  return keys.filter((k) => /^[^:]+:(critical|default|low):[0-9a-f]{16}-([0-9a-f-]{36}|idem-[0-9a-f]{40})$/.test(k));
 }
 
 describe('Redis refusals answer 503 redis_unavailable with Retry-After and the cause in words', () => {
@@ -68,11 +68,11 @@ describe('Redis refusals answer 503 redis_unavailable with Retry-After and the c
   });
 
   it('a bulk refused on one queue after another took its jobs leaves nothing: the jobs that made it are removed', async () => {
-    // An ACL user that may read every queue but write only the critical one: the critical
-    // pipeline succeeds, the default one is refused (NOPERM), deterministically.
+    // An ACL user that may read every queue but write only the critical one (and the rate
+    // limits): the critical pipeline succeeds, the default one is refused (NOPERM), deterministically.
     const server = track(await RedisServer.start(['--appendonly', 'no', '--save', '']));
     const prefix = 'refusals';
-    await withClient(server, (c) => c.call('ACL', 'SETUSER', 'limited', 'on', '>limited-password', `%R~${prefix}:*`, `~${prefix}:critical:*`, '+@all'));
+    await withClient(server, (c) => c.call('ACL', 'SETUSER', 'limited', 'on', '>limited-password', `%R~${prefix}:*`, `~${prefix}:critical:*`, `~${prefix}:ratelimit:*`, '+@all'));
     t = await startTestApi({ env: { REDIS_URL: `redis://limited:limited-password@127.0.0.1:${server.port}`, BULLPEN_PREFIX: prefix }, waitForRedis: false });
     await new Promise<void>((resolve) => (t!.api.redis.status === 'ready' ? resolve() : t!.api.redis.once('ready', () => resolve())));
 

@@ -10,11 +10,12 @@ describe('GET /api/workers', () => {
     await t.close();
   });
 
-  it('lists every registered worker with queue, retries, schedule and args schema', async () => {
-    const res = await request(t.url).get('/api/workers').set(AS.client).expect(200);
-    expect(res.body.workers.map((w: { name: string }) => w.name)).toEqual([
-      'DataProcessingWorker', 'EchoWorker', 'FlakyWorker', 'GateWorker', 'HealthCheckWorker',
-    ]);
+  it('lists every registered worker to an admin with queue, retries, schedule and args schema, and no internal one to a client', async () => {
+    const names = (body: { workers: Array<{ name: string }> }) => body.workers.map((w) => w.name);
+    const client = await request(t.url).get('/api/workers').set(AS.client).expect(200);
+    expect(names(client.body)).toEqual(['DataProcessingWorker', 'EchoWorker', 'FlakyWorker', 'GateWorker']);
+    const res = await request(t.url).get('/api/workers').set(AS.admin).expect(200);
+    expect(names(res.body)).toEqual(['DataProcessingWorker', 'EchoWorker', 'FlakyWorker', 'GateWorker', 'HealthCheckWorker']);
     const byName = Object.fromEntries(res.body.workers.map((w: { name: string }) => [w.name, w]));
     expect(byName.DataProcessingWorker).toEqual({
       name: 'DataProcessingWorker',
@@ -28,7 +29,7 @@ describe('GET /api/workers', () => {
         properties: {
           userId: { type: 'integer', exclusiveMinimum: 0, maximum: Number.MAX_SAFE_INTEGER },
           format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
-          records: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 100 },
+          records: { type: 'integer', minimum: 0, maximum: 100_000, default: 100 },
         },
         required: ['userId'],
       },

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { RedisRefusedError, type EnqueuedJob, type EnqueueOptions, type WorkerClass, type WorkerRegistry } from '@bullpen/core';
+import { checkArgsSize, jobOptions, RedisRefusedError, type EnqueuedJob, type EnqueueOptions, type WorkerClass, type WorkerRegistry } from '@bullpen/core';
 import { Router, type Request, type Response } from 'express';
-import { principalOf } from '../auth';
-import { enqueueAllOrNothing, type IdentifiedBulkItem } from '../bulk-enqueue';
+import { assertMayEnqueue, principalOf, type Principal } from '../auth';
+import { enqueueAllOrNothing, withLeftovers, type IdentifiedBulkItem } from '../bulk-enqueue';
 import type { ApiContext } from '../context';
 import { toHttpError } from '../errors';
 import { HttpError } from '../http-error';
@@ -18,17 +17,20 @@ interface PreparedJob {
 }
 
 /**
- * Resolves and validates one job without touching Redis: unknown worker 404, args failing the
- * worker's schema 422, bad timing 400. The producer validates again when it enqueues (cheap);
- * doing it here first means bad input is refused even while Redis is down.
+ * Resolves and validates one job without touching Redis: unknown worker 404, a worker the token
+ * may not enqueue 403, args failing the worker's schema 422, args over `maxArgsBytes` as JSON
+ * 413, bad timing 400. The producer validates again when it enqueues (cheap); doing it here
+ * first means bad input is refused even while Redis is down.
  */
-function prepare(registry: WorkerRegistry, job: BulkJob, now: number): PreparedJob {
+function prepare(registry: WorkerRegistry, principal: Principal, job: BulkJob, now: number, maxArgsBytes: number): PreparedJob {
   const cls = registry.get(job.worker);
+  assertMayEnqueue(principal, cls);
   const args = job.args === undefined ? {} : job.args;
   const runAt = job.runAt === undefined ? undefined : new Date(job.runAt);
   const options: EnqueueOptions = { delaySeconds: job.delaySeconds, runAt };
   if (job.delaySeconds !== undefined && runAt !== undefined) throw new HttpError(400, 'invalid_options', 'give delaySeconds or runAt, not both');
-  cls.parseArgs(args);
+  jobOptions(cls, options, now); // the timing bounds, before anything (the rate limit) touches Redis
+  checkArgsSize(cls.name, cls.parseArgs(args), maxArgsBytes);
   const delayed = (job.delaySeconds ?? 0) > 0 || (runAt !== undefined && runAt.getTime() > now);
   return { cls, args, options, state: delayed ? 'delayed' : 'waiting' };
 }
@@ -58,7 +60,7 @@ function assertSameRequest(record: IdempotencyRecord, kind: IdempotencyRecord['k
 export const REPLICATION_HEADER = 'Bullpen-Replication';
 
 export function enqueueRoutes(ctx: ApiContext): Router {
-  const { registry, producer, guard, idempotency, replication, mw } = ctx;
+  const { registry, producer, guard, idempotency, ownership, rateLimiter, replication, mw } = ctx;
   const router = Router();
 
   /**
@@ -118,15 +120,17 @@ export function enqueueRoutes(ctx: ApiContext): Router {
   }
 
   router.post('/api/jobs', mw.client, mw.json, async (req, res) => {
+    const principal = principalOf(res);
     const body = parseRequest(EnqueueRequest, req.body);
     const key = idempotencyKeyOf(req, body.idempotencyKey);
-    const job = prepare(registry, body, Date.now());
+    const job = prepare(registry, principal, body, Date.now(), ctx.config.maxArgsBytes);
+    await rateLimiter.spend(principal, 1);
     const send = (status: 200 | 202, { id, worker, queue }: EnqueuedJob, state: EnqueueResponse['state']) => {
       const url = statusUrl(id);
       res.status(status).location(url).json({ id, worker, queue, state, statusUrl: url } satisfies EnqueueResponse);
     };
     if (key === undefined) {
-      const enqueued = await guard.run(() => producer.enqueue(job.cls, job.args, job.options));
+      const enqueued = await guard.run(() => producer.enqueue(job.cls, job.args, { ...job.options, jobId: ownership.newId(principal) }));
       await confirmReplication(res, [enqueued], false);
       send(202, enqueued, job.state);
       return;
@@ -134,7 +138,7 @@ export function enqueueRoutes(ctx: ApiContext): Router {
     await once(
       res, key, 'single', [job.cls.name],
       async (recordKey) => {
-        const jobId = idempotency.jobId(recordKey, job.cls.name);
+        const jobId = ownership.newId(principal, idempotency.jobIdSuffix(recordKey, job.cls.name));
         return [await guard.run(() => producer.enqueue(job.cls, job.args, { ...job.options, jobId }))];
       },
       async (status, [first]) => {
@@ -145,12 +149,13 @@ export function enqueueRoutes(ctx: ApiContext): Router {
   });
 
   router.post('/api/jobs/bulk', mw.client, mw.json, async (req, res) => {
+    const principal = principalOf(res);
     const body = parseRequest(BulkEnqueueRequest, req.body);
     const key = idempotencyKeyOf(req, body.idempotencyKey);
     const now = Date.now();
     const jobs = body.jobs.map((item, index) => {
       try {
-        return prepare(registry, item, now);
+        return prepare(registry, principal, item, now, ctx.config.maxArgsBytes);
       } catch (err) {
         const http = toHttpError(err);
         if (!http) throw err;
@@ -158,17 +163,19 @@ export function enqueueRoutes(ctx: ApiContext): Router {
         throw new HttpError(http.status, http.code, `jobs[${index}]: ${http.message}`, details);
       }
     });
+    // Refused by Redis here, the answer says so: nothing of this bulk was sent.
+    await rateLimiter.spend(principal, jobs.length).catch((err: unknown) => Promise.reject(withLeftovers(guard, err, { enqueued: 'none' })));
     // Ids are chosen here, so a bulk that fails part-way can be found and undone (see enqueueAllOrNothing).
     const items = (ids: string[]): IdentifiedBulkItem[] => jobs.map((j, i) => ({ worker: j.cls, args: j.args, options: { ...j.options, jobId: ids[i] } }));
     if (key === undefined) {
-      const enqueued = await enqueueAllOrNothing(ctx, items(jobs.map(() => randomUUID())), true);
+      const enqueued = await enqueueAllOrNothing(ctx, items(jobs.map(() => ownership.newId(principal))), true);
       await confirmReplication(res, enqueued, false);
       res.status(202).json({ ids: enqueued.map((j) => j.id) });
       return;
     }
     await once(
       res, key, 'bulk', jobs.map((j) => j.cls.name),
-      (recordKey) => enqueueAllOrNothing(ctx, items(jobs.map((j, i) => idempotency.jobId(recordKey, j.cls.name, i))), false),
+      (recordKey) => enqueueAllOrNothing(ctx, items(jobs.map((j, i) => ownership.newId(principal, idempotency.jobIdSuffix(recordKey, j.cls.name, i)))), false),
       (status, enqueued) => void res.status(status).json({ ids: enqueued.map((j) => j.id) }),
     );
   });

@@ -1,9 +1,10 @@
 import type { QueueName } from '@bullpen/core';
 import type { Job } from 'bullmq';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { principalOf } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpError } from '../http-error';
-import { findJob } from '../job-lookup';
+import { findJob, jobNotFound } from '../job-lookup';
 import { jobStatus } from '../job-view';
 import { JobParams, JobQuery, parseRequest, type JobActionResponse, type JobStatus } from '../schemas';
 
@@ -17,13 +18,17 @@ const CANCELLABLE = new Set(['waiting', 'prioritized', 'delayed']);
 const codeOf = (err: unknown): unknown => (err as { code?: unknown } | null)?.code;
 
 export function jobRoutes(ctx: ApiContext): Router {
-  const { producer, guard, mw } = ctx;
+  const { producer, guard, ownership, mw } = ctx;
   const router = Router();
 
-  /** The job named by `:id` (and `?queue=`), or 404 / 409. */
-  function lookup(req: Request): Promise<Job> {
+  /**
+   * The job named by `:id` (and `?queue=`), or 404 / 409. A client token asking for a job it
+   * did not enqueue gets the same 404 as for a job that does not exist, before Redis is asked.
+   */
+  function lookup(req: Request, res: Response): Promise<Job> {
     const { id } = parseRequest(JobParams, req.params, 'job id');
     const { queue } = parseRequest(JobQuery, req.query, 'query');
+    if (!ownership.mayRead(principalOf(res), id)) throw jobNotFound(id);
     const queues = queue ? [producer.queue(queue)] : producer.allQueues();
     return guard.run(() => findJob(queues, id));
   }
@@ -33,14 +38,14 @@ export function jobRoutes(ctx: ApiContext): Router {
   });
 
   router.get('/api/jobs/:id', mw.client, async (req, res) => {
-    const job = await lookup(req);
+    const job = await lookup(req, res);
     const state = await guard.run(() => job.getState());
     res.json(jobStatus(job, state as JobStatus['state']));
   });
 
   /** Moves a failed job back to waiting; it keeps its attempt count, so it gets one more run. */
   router.post('/api/jobs/:id/retry', mw.admin, async (req, res) => {
-    const job = await lookup(req);
+    const job = await lookup(req, res);
     try {
       await guard.run(() => job.retry('failed'));
     } catch (err) {
@@ -56,7 +61,7 @@ export function jobRoutes(ctx: ApiContext): Router {
 
   /** Removes a job that has not started; a running or finished job answers 409. */
   router.delete('/api/jobs/:id', mw.admin, async (req, res) => {
-    const job = await lookup(req);
+    const job = await lookup(req, res);
     const state = await guard.run(() => job.getState());
     const conflict = (now: string) =>
       new HttpError(409, 'job_not_cancellable', `job "${job.id}" is ${now}; only waiting or delayed jobs can be cancelled`, { state: now });

@@ -9,6 +9,8 @@ export const CLIENT_TOKEN = 'client-token-0123456789abcdef';
 export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
 export const OTHER_CLIENT_TOKEN = 'other-client-token-0123456789';
 export const API_TOKENS = `app:${CLIENT_TOKEN}:client,ops:${ADMIN_TOKEN}:admin,other:${OTHER_CLIENT_TOKEN}:client`;
+/** As production has it: every API replica of a test shares it. */
+export const ID_SECRET = 'test-id-secret-0123456789abcdefghijklmnop';
 
 /** Headers for supertest's `.set()`. */
 export const AS = {
@@ -44,7 +46,7 @@ export interface TestApiOptions {
 /** Starts a real API on an ephemeral port with its own prefix. */
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const prefix = uniquePrefix('api');
-  const env: Env = { REDIS_URL, BULLPEN_PREFIX: prefix, PORT: '0', API_TOKENS, LOG_LEVEL: 'silent', SHUTDOWN_TIMEOUT_SECONDS: '2', ...options.env };
+  const env: Env = { REDIS_URL, BULLPEN_PREFIX: prefix, PORT: '0', API_TOKENS, API_ID_SECRET: ID_SECRET, LOG_LEVEL: 'silent', SHUTDOWN_TIMEOUT_SECONDS: '2', ...options.env };
   const config = loadApiConfig(env);
   const api = createApi({ config, registry: options.registry ?? testRegistry(), logger: createLogger('api', config.logLevel) });
   const { port } = await api.start();
