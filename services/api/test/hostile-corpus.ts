@@ -13,6 +13,8 @@ export interface HostileCase {
   body?: string | Buffer;
   /** A whole request written to the socket, `{{host}}` and `{{client}}` filled in. */
   raw?: string;
+  /** With `raw`: keep the socket open after writing, as a client trickling the rest would; the server must cut it off. */
+  hold?: boolean;
   status: number;
   code?: string;
 }
@@ -60,7 +62,7 @@ export const HOSTILE_CASES: HostileCase[] = [
 
   // Huge and deep
   { name: 'a 300 KiB body', body: job({ args: { userId: 1, pad: 'x'.repeat(300 * 1024) } }), status: 413, code: 'payload_too_large' },
-  { name: 'args nested 5000 deep', body: JSON.stringify({ worker: 'DataProcessingWorker' }).replace(/}$/, `,"args":${nested(5000)}}`), status: 422, code: 'invalid_args' },
+  { name: 'args nested 5000 deep', body: JSON.stringify({ worker: 'DataProcessingWorker' }).replace(/}$/, `,"args":${nested(5000)}}`), status: 400, code: 'invalid_request' },
   { name: 'an unknown field nested 5000 deep', body: job({}).replace(/}$/, `,"x":${nested(5000)}}`), status: 400, code: 'invalid_request' },
   { name: 'a 10,000-character worker name', body: JSON.stringify({ worker: 'W'.repeat(10_000) }), status: 400, code: 'invalid_request' },
   { name: 'a bulk of 1001 jobs', path: '/api/jobs/bulk', body: JSON.stringify({ jobs: Array.from({ length: 1001 }, () => ({ worker: 'DataProcessingWorker', args: { userId: 1 } })) }), status: 400, code: 'invalid_request' },
@@ -130,4 +132,39 @@ HOSTILE_CASES.push(
   { name: 'a dashboard obliterate spelled in capitals', method: 'PUT', path: '/ADMIN/QUEUES/API/QUEUES/low/OBLITERATE', auth: 'none', headers: sameOrigin, body: '{}', status: 403, code: 'dashboard_action_disabled' },
   { name: 'a dashboard obliterate with a percent-encoded letter', method: 'PUT', path: board('/%6fbliterate'), auth: 'none', headers: sameOrigin, body: '{}', status: 403, code: 'dashboard_action_unknown' },
   { name: 'a same-origin dashboard change on a route Bull Board lacks', method: 'DELETE', path: board(''), auth: 'none', headers: sameOrigin, status: 403, code: 'dashboard_action_unknown' },
+);
+
+// Bounds and malformed input (issue 13): each answered with a 4xx before any worker, Redis or
+// rate limit sees it. The corpus's API runs with WORKER_MAX_ARGS_BYTES=65536 (below the body
+// limit, so args can be too large) and API_REQUEST_TIMEOUT_SECONDS=1.
+const RESERVED_IDS = [
+  'events', 'meta', 'id', 'wait', 'active', 'paused', 'delayed', 'completed', 'failed', 'prioritized', 'priority', 'limiter',
+  'stalled', 'stalled-check', 'marker', 'pc', 'repeat', 'de', 'metrics', 'waiting-children', 'de:x', 'metrics:completed', 'x:logs',
+];
+const nestedArrays = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+const flaky = (args: string) => `{"worker":"FlakyWorker","args":${args}}`;
+HOSTILE_CASES.push(
+  { name: 'a job id that is not valid percent-encoding', method: 'GET', path: '/api/jobs/%E0%A4%A', status: 400, code: 'invalid_request' },
+  { name: 'a lone % in a job id to retry', method: 'POST', path: '/api/jobs/abc%/retry', auth: 'admin', status: 400, code: 'invalid_request' },
+  { name: 'a truncated UTF-8 escape in a job id to cancel', method: 'DELETE', path: '/api/jobs/%C3', auth: 'admin', status: 400, code: 'invalid_request' },
+  { name: 'a queue name that is not valid percent-encoding', method: 'POST', path: '/api/queues/%ZZ/pause', auth: 'admin', status: 400, code: 'invalid_request' },
+  { name: 'args nested 33 deep for a worker without a schema', body: flaky(nested(32)), status: 400, code: 'invalid_request' },
+  { name: 'arrays nested 33 deep for a worker without a schema', body: flaky(nestedArrays(32)), status: 400, code: 'invalid_request' },
+  { name: 'a bulk with one job nested too deep', path: '/api/jobs/bulk', body: `{"jobs":[${flaky('{}')},${flaky(nested(31))}]}`, status: 400, code: 'invalid_request' },
+  ...RESERVED_IDS.map((id): HostileCase => ({ name: `BullMQ's key "${id}" as a job id, with an admin token`, method: 'GET', path: `/api/jobs/${encodeURIComponent(id)}`, auth: 'admin', status: 404, code: 'job_not_found' })),
+  { name: "BullMQ's meta key as a job id in one queue", method: 'GET', path: '/api/jobs/meta?queue=low', auth: 'admin', status: 404, code: 'job_not_found' },
+  { name: "BullMQ's events key as a job id, with a client token", method: 'GET', path: '/api/jobs/events', status: 404, code: 'job_not_found' },
+  { name: "a retry of BullMQ's meta key", method: 'POST', path: '/api/jobs/meta/retry', auth: 'admin', status: 404, code: 'job_not_found' },
+  { name: "a cancel of BullMQ's id key", method: 'DELETE', path: '/api/jobs/id', auth: 'admin', status: 404, code: 'job_not_found' },
+  { name: 'args over WORKER_MAX_ARGS_BYTES', body: flaky(JSON.stringify({ label: 'x'.repeat(70_000) })), status: 413, code: 'args_too_large' },
+  { name: 'a bulk whose last job has args over WORKER_MAX_ARGS_BYTES', path: '/api/jobs/bulk', body: `{"jobs":[${flaky('{}')},${flaky(JSON.stringify({ label: 'x'.repeat(70_000) }))}]}`, status: 413, code: 'args_too_large' },
+  { name: 'DataProcessingWorker with a million records', body: JSON.stringify({ worker: 'DataProcessingWorker', args: { userId: 1, records: 1_000_000 } }), status: 422, code: 'invalid_args' },
+  { name: "the issue's bulk of 16 DataProcessingWorker jobs of a million records", path: '/api/jobs/bulk', body: JSON.stringify({ jobs: Array.from({ length: 16 }, () => ({ worker: 'DataProcessingWorker', args: { userId: 1, records: 1_000_000 } })) }), status: 422, code: 'invalid_args' },
+  { name: 'a body that stops arriving', raw: 'POST /api/jobs HTTP/1.1\r\nHost: {{host}}\r\nAuthorization: Bearer {{client}}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"worker":', hold: true, status: 408 },
+
+  // Scope: internal workers, other clients' jobs, guessable ids
+  { name: 'a client token enqueueing the internal HealthCheckWorker', body: JSON.stringify({ worker: 'HealthCheckWorker' }), status: 403, code: 'worker_not_allowed' },
+  { name: 'a client bulk of 1000 HealthCheckWorker jobs on critical', path: '/api/jobs/bulk', body: JSON.stringify({ jobs: Array.from({ length: 1000 }, () => ({ worker: 'HealthCheckWorker', args: { deep: nested(20) } })) }), status: 403, code: 'worker_not_allowed' },
+  { name: "a job id carrying another token's owner tag", method: 'GET', path: '/api/jobs/0123456789abcdef-5a89cac8-db6e-44b6-892c-04b929b5be57', status: 404, code: 'job_not_found' },
+  { name: 'an idempotency id computed without the server secret', method: 'GET', path: `/api/jobs/idem-${'ab'.repeat(32)}`, status: 404, code: 'job_not_found' },
 );

@@ -23,8 +23,8 @@ function send(base: URL, c: HostileCase): Promise<Answer> {
   });
 }
 
-/** Writes the request as it is and reads the status line the server answers with. */
-function sendRaw(base: URL, raw: string): Promise<Answer> {
+/** Writes the request as it is (ending the socket unless `hold`) and reads the status line the server answers with. */
+function sendRaw(base: URL, raw: string, hold = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const socket = connect(Number(base.port), base.hostname);
     let reply = '';
@@ -35,7 +35,9 @@ function sendRaw(base: URL, raw: string): Promise<Answer> {
       if (!match) return reject(new Error(`no HTTP answer: ${JSON.stringify(reply.slice(0, 200))}`));
       resolve({ status: Number(match[1]), body: reply.slice(reply.indexOf('\r\n\r\n') + 4) });
     });
-    socket.end(raw.replace('{{host}}', base.host).replace('{{client}}', CLIENT_TOKEN));
+    const request = raw.replace('{{host}}', base.host).replace('{{client}}', CLIENT_TOKEN);
+    if (hold) socket.write(request);
+    else socket.end(request);
   });
 }
 
@@ -43,7 +45,7 @@ describe('hostile input corpus', () => {
   let t: TestApi;
   let base: URL;
   beforeAll(async () => {
-    t = await startTestApi();
+    t = await startTestApi({ env: { WORKER_MAX_ARGS_BYTES: '65536', API_REQUEST_TIMEOUT_SECONDS: '1' } });
     base = new URL(t.url);
   });
   afterAll(() => t.close());
@@ -55,7 +57,7 @@ describe('hostile input corpus', () => {
 
   it.each(HOSTILE_CASES.map((c) => [c.name, c] as const))('refuses %s with its documented 4xx and enqueues nothing', async (_name, c) => {
     const keysBefore = await t.countKeys();
-    const answer = c.raw ? await sendRaw(base, c.raw) : await send(base, c);
+    const answer = c.raw ? await sendRaw(base, c.raw, c.hold) : await send(base, c);
     expect(answer.status).toBe(c.status);
     if (c.code) expect(JSON.parse(answer.body)).toMatchObject({ error: { code: c.code, message: expect.any(String) } });
     expect(await t.countJobs()).toBe(0);
