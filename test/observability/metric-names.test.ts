@@ -68,7 +68,7 @@ function declaredLabels(): Map<string, string[]> {
 
 describe('metric names', () => {
   const prefix = uniquePrefix('metric-names');
-  const env = { REDIS_URL: TEST_REDIS_URL, BULLPEN_PREFIX: prefix, METRICS_PORT: '0', PORT: '0', LOG_LEVEL: 'silent' };
+  const env = { REDIS_URL: TEST_REDIS_URL, BULLPEN_PREFIX: prefix, METRICS_PORT: '0', PORT: '0', LOG_LEVEL: 'silent', API_ID_SECRET: 'metric-names-id-secret-0123456789abcdef' };
   const exports = new Map<string, Map<string, ExportedMetric>>();
   let processes: Array<{ close(): Promise<void> }> = [];
 

@@ -42,9 +42,9 @@ describe(`bounded soak: ${JOBS} jobs through the API and a worker, ${100 / FAIL_
       JOB_RETENTION_COMPLETED_COUNT: String(RETAINED),
       JOB_RETENTION_FAILED_COUNT: String(RETAINED),
     };
-    const api = startFixtureService('api', workers, { ...env, LOG_LEVEL: 'info', PORT: '0', API_TOKENS: `soak:${TOKEN}:client`,
-      // The soak measures the platform flat out; a token's enqueue rate limit is tested on its own.
-      API_RATE_REQUESTS_PER_SECOND: '0', API_RATE_JOBS_PER_SECOND: '0' });
+    // The soak measures the platform flat out; a token's enqueue rate limit is tested on its own.
+    const unlimited = { API_RATE_REQUESTS_PER_SECOND: '0', API_RATE_JOBS_PER_SECOND: '0' };
+    const api = startFixtureService('api', workers, { ...env, ...unlimited, LOG_LEVEL: 'info', PORT: '0', API_TOKENS: `soak:${TOKEN}:client` });
     const worker = startFixtureService('worker', workers, { ...env, LOG_LEVEL: 'info', METRICS_PORT: '0', WORKER_CONCURRENCY: '50', WORKER_QUEUES: 'default' });
     procs.push(api, worker);
     const apiUrl = `http://127.0.0.1:${(await api.waitForLog('api started')).port}`;
