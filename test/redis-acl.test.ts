@@ -166,6 +166,23 @@ describe('the chart\'s Redis ACL user (real redis-server, rules rendered by helm
     expect(rendered.probe(server.port)).toBe(true);
   });
 
+  it('keeps every job across a restart: the AOF replays its transactions under these users', async () => {
+    const producer = new Producer({ connection: await connect('producer'), prefix: PREFIX });
+    // addBulk is one MULTI/EXEC: the AOF replays it as the default user, which must be allowed to.
+    await producer.enqueueBulk(Array.from({ length: 10 }, (_, n) => ({ worker: Ok, args: { n }, options: { delaySeconds: 3600 } })));
+    await producer.close();
+    const keys = await (connections.at(-1) as Redis).dbsize();
+    const delayed = await (connections.at(-1) as Redis).zcard(`${PREFIX}:default:delayed`);
+    expect(delayed).toBeGreaterThanOrEqual(10);
+    await Promise.all(connections.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
+    await server.terminate();
+    await server.start();
+    expect(server.output).not.toMatch(/CRITICAL|NOPERM/);
+    const check = (await connect('producer')) as Redis;
+    expect(await check.zcard(`${PREFIX}:default:delayed`)).toBe(delayed);
+    expect(await check.dbsize()).toBe(keys);
+  });
+
   describe('the real API and worker processes as `bullpen`', () => {
     const CLIENT = randomBytes(24).toString('hex');
     const ADMIN = randomBytes(24).toString('hex');

@@ -133,7 +133,8 @@ export class ReleaseRedis {
   static async of(namespace: string): Promise<ReleaseRedis> {
     const { host, port } = await serviceAddress(namespace, 'bullpen-redis');
     const password = await secretValue(namespace, 'bullpen-redis', 'redis-password');
-    return new ReleaseRedis(new Redis({ host, port, password, maxRetriesPerRequest: null }));
+    // As the apps connect: the chart's ACL user (the default user is off).
+    return new ReleaseRedis(new Redis({ host, port, username: 'bullpen', password, maxRetriesPerRequest: null }));
   }
 
   queue(name: string): Queue {

@@ -125,6 +125,16 @@ export class RedisServer {
     await exited;
   }
 
+  /** SIGTERM: Redis flushes its AOF and exits, as when Kubernetes stops its pod (no client needed, whatever the ACL). */
+  async terminate(): Promise<void> {
+    const child = this.running();
+    if (!child) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGCONT');
+    child.kill('SIGTERM');
+    await exited;
+  }
+
   /** SIGKILL: Redis dies at once, connections drop, as on a node loss. */
   async kill(): Promise<void> {
     const child = this.running();

@@ -189,7 +189,9 @@ rediss://, and NODE_EXTRA_CA_CERTS makes Node trust the mounted CA (bullpen.redi
 {{/*
 redis-server arguments that define its ACL users (arguments, not redis.conf, because the
 passwords come from the Secret through $(REDIS_PASSWORD); a user may be defined only once):
-- default: off, so a connection without a user name can do nothing;
+- default: off with no password, so no connection can be it: a connection without a user name
+  can do nothing. It keeps every permission because Redis replays the AOF at start as the
+  default user: without them the replay is refused and a restart loses every job;
 - bullpen (the apps): every command except @dangerous (FLUSHALL, FLUSHDB, CONFIG, DEBUG, KEYS,
   SHUTDOWN, MONITOR, MODULE, REPLICAOF, MIGRATE, SORT, SWAPDB, ...), ACL, FUNCTION, pub/sub and
   SCRIPT FLUSH/KILL; then INFO back (ioredis's ready check, BullMQ's version check, Bullpen's
@@ -203,7 +205,9 @@ test/redis-acl.test.ts runs BullMQ and Bullpen against exactly these arguments.
 - default
 - "off"
 - resetpass
-- -@all
+- "~*"
+- "&*"
+- +@all
 - --user
 - {{ include "bullpen.redisUser" . }}
 - "on"
