@@ -43,7 +43,7 @@ describe('redisWriteProblem: why Redis cannot take writes now', () => {
 
   it('says Redis is loading, with its progress; a connection still waiting for the load says so too', async () => {
     const server = track(await RedisServer.start(SLOW_LOADING));
-    await restartLoading(server);
+    const { loaded } = await restartLoading(server);
     // ioredis's ready check holds a connection back until the load is done (a producer connection's
     // options, with a short loading retry so no timer outlives the test)...
     const redis = new Redis(server.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, maxLoadingRetryTime: 100, retryStrategy: () => null });
@@ -57,6 +57,9 @@ describe('redisWriteProblem: why Redis cannot take writes now', () => {
     connections.push(unchecked);
     await eventually('the unchecked connection', async () => unchecked.status === 'ready');
     expect(await redisWriteProblem(unchecked)).toMatch(/^Redis is loading its data set into memory \(after a restart, [\d.]+% done, about \d+ s left\): wait until it has finished$/);
+    // Closed while its ready check waits on the load, ioredis's retry timer would still fire on the closed stream.
+    await loaded;
+    await eventually('the checked connection to pass its ready check', async () => redis.status === 'ready');
   });
 
   it('says a Cluster node reached through REDIS_URL refuses BullMQ', async () => {
