@@ -126,22 +126,22 @@ export class RedisServer {
   }
 
   /** SIGTERM: Redis flushes its AOF and exits, as when Kubernetes stops its pod (no client needed, whatever the ACL). */
-  async terminate(): Promise<void> {
-    const child = this.running();
-    if (!child) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGCONT');
-    child.kill('SIGTERM');
-    await exited;
+  terminate(): Promise<void> {
+    return this.stopWith('SIGTERM');
   }
 
   /** SIGKILL: Redis dies at once, connections drop, as on a node loss. */
-  async kill(): Promise<void> {
+  kill(): Promise<void> {
+    return this.stopWith('SIGKILL');
+  }
+
+  /** Sends `signal` (after SIGCONT, in case it is frozen) and resolves once the process has exited. */
+  private async stopWith(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
     const child = this.running();
     if (!child) return;
     const exited = once(child, 'exit');
     child.kill('SIGCONT');
-    child.kill('SIGKILL');
+    child.kill(signal);
     await exited;
   }
 
