@@ -36,6 +36,8 @@ describe('SentinelSet (real redis-server and redis-sentinel processes on loopbac
     client = sentinelClient(set);
     const first = await set.masterPort();
     await client.set('before', '1');
+    // SENTINEL FAILOVER promotes without waiting for the replica to catch up: wait for its ack.
+    expect(await client.wait(1, 10_000)).toBe(1);
     expect(await serverPort(client)).toBe(first);
 
     const { from, to } = await set.failover();
