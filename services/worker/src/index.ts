@@ -4,5 +4,5 @@ export { JobOutOfMemoryError, JobProcessExitError, JobProcessPoolClosedError, Jo
 export { JobProcessPool, type IsolatedAttempt, type JobProcessPoolOptions } from './job-process-pool';
 export { WorkerPool, type DrainResult, type WorkerPoolOptions } from './worker-pool';
 export { createWorkerService, type WorkerService, type WorkerServiceDeps } from './worker-service';
-export { DATA_PROCESSING_MAX_RECORDS, DataProcessingWorker, type DataProcessingArgs, type DataProcessingResult } from './workers/data-processing-worker';
-export { HealthCheckWorker, type HealthCheckResult } from './workers/health-check-worker';
+// Every job class in src/workers/, by name (jobs.ts is generated: scripts/workers-index.js).
+export * from './jobs';
