@@ -21,8 +21,8 @@ redis: ## Start a local Redis on REDIS_URL unless one answers there
 dev: install redis ## Install, start Redis if needed, run api + worker + beat
 	@$(NODE24) npm run serve
 
-test: install redis ## Run every test (real Redis, real helm, real Chromium)
-	@$(NODE24) echo "node $$(node --version)"; npm run typecheck && npm test
+test: install redis ## Run every test (real Redis, helm, Chromium), installing the programs they need when root
+	@$(NODE24) bash scripts/ensure-test-tools.sh && echo "node $$(node --version)" && npm run typecheck && npm test
 
 typecheck: ## Type-check every service
 	npm run typecheck
@@ -79,7 +79,7 @@ scale: check-env ## Set a worker group's pods by hand: ENV=... REPLICAS=N [GROUP
 	"$$kubectl" -n bullpen-$(ENV) scale $$deploy --replicas=$(REPLICAS)
 
 test-k8s: install redis ## E2E: chart + bullpen CLI on a real kube-apiserver and etcd on loopback (no pods run)
-	@$(NODE24) vars="$$(bash scripts/kube-test-env.sh)" || exit 1; eval "$$vars"; \
+	@$(NODE24) bash scripts/ensure-test-tools.sh k8s || exit 1; vars="$$(bash scripts/kube-test-env.sh)" || exit 1; eval "$$vars"; \
 	npx jest --runInBand --testPathIgnorePatterns '/node_modules/' -- services/cli/test/e2e
 
 cluster-up: install ## Boot a local single-node Kubernetes whose pods run (root; its own network namespace)

