@@ -18,7 +18,16 @@ const CASES: Array<{ name: string; send: Send; status: number; code: string; mes
   { name: 'a form body', send: postRaw('/api/jobs', 'worker=DataProcessingWorker', 'application/x-www-form-urlencoded'), status: 415, code: 'unsupported_media_type' },
   { name: 'a missing worker', send: post('/api/jobs', { args: {} }), status: 400, code: 'invalid_request', message: /worker/ },
   { name: 'an unknown field', send: post('/api/jobs', { ...valid, delay: 5 }), status: 400, code: 'invalid_request', message: /Unrecognized key: "delay"/ },
-  { name: 'an unknown worker', send: post('/api/jobs', { worker: 'NoSuchWorker', args: {} }), status: 404, code: 'unknown_worker', details: { worker: 'NoSuchWorker' } },
+  // The test registry's public workers; the internal HealthCheckWorker is never named to a client.
+  {
+    name: 'an unknown worker', send: post('/api/jobs', { worker: 'NoSuchWorker', args: {} }), status: 404, code: 'unknown_worker',
+    message: /^unknown worker "NoSuchWorker"; known workers: DataProcessingWorker, EchoWorker, FlakyWorker, GateWorker$/, details: { worker: 'NoSuchWorker' },
+  },
+  {
+    name: 'a misspelt worker', send: post('/api/jobs', { worker: 'DataProcesingWorker', args: {} }), status: 404, code: 'unknown_worker',
+    message: /^unknown worker "DataProcesingWorker" \(did you mean DataProcessingWorker\?\); known workers: DataProcessingWorker, EchoWorker, /,
+  },
+  { name: 'a misspelt internal worker', send: post('/api/jobs', { worker: 'HealthChekWorker', args: {} }), status: 404, code: 'unknown_worker', message: /^unknown worker "HealthChekWorker"; known workers: (?!.*Health)/ },
   {
     name: "args failing the worker's schema",
     send: post('/api/jobs', { worker: 'DataProcessingWorker', args: { userId: -3, format: 'xml' } }),
@@ -51,7 +60,10 @@ const CASES: Array<{ name: string; send: Send; status: number; code: string; mes
     message: /^jobs\[2\]: EchoWorker: invalid args/,
     details: { index: 2, worker: 'EchoWorker', issues: [{ path: 'n', message: 'Invalid input: expected number, received string' }] },
   },
-  { name: 'a bulk with an unknown worker', send: post('/api/jobs/bulk', { jobs: [valid, { worker: 'Nope' }] }), status: 404, code: 'unknown_worker', details: { index: 1, worker: 'Nope' } },
+  {
+    name: 'a bulk with an unknown worker', send: post('/api/jobs/bulk', { jobs: [valid, { worker: 'EchoWorkr' }] }), status: 404, code: 'unknown_worker',
+    message: /^jobs\[1\]: unknown worker "EchoWorkr" \(did you mean EchoWorker\?\); known workers: /, details: { index: 1, worker: 'EchoWorkr' },
+  },
   { name: 'a bulk job with a negative delay', send: post('/api/jobs/bulk', { jobs: [valid, { ...valid, delaySeconds: -5 }] }), status: 400, code: 'invalid_request', message: /jobs\.1\.delaySeconds/ },
   { name: 'an unknown job id', send: (url) => request(url).get('/api/jobs/8f0c1c1e-0000-4000-8000-000000000000').set(AS.client), status: 404, code: 'job_not_found' },
   { name: 'a retry of an unknown job', send: (url) => request(url).post('/api/jobs/nope/retry').set(AS.admin), status: 404, code: 'job_not_found' },

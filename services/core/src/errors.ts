@@ -1,3 +1,5 @@
+import { closestName } from './closest-name';
+
 /** A bad environment variable. The message is one line that names the variable. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -17,11 +19,27 @@ export class ArgsValidationError extends Error {
   }
 }
 
-/** A worker name that no registered Worker class carries. */
+/** How many known names the message lists before "and N more". */
+const LISTED_NAMES = 20;
+
+/**
+ * A worker name that no registered Worker class carries. The message lists `known` (the names
+ * the caller may see) and suggests the closest one: `unknown worker "DataProcesingWorker" (did
+ * you mean DataProcessingWorker?); known workers: DataProcessingWorker, ExportWorker`.
+ */
 export class UnknownWorkerError extends Error {
   override name = 'UnknownWorkerError';
-  constructor(readonly worker: string) {
-    super(`unknown worker "${worker}"`);
+  /** The known name closest to `worker` by edit distance, when it is close enough to be a typo. */
+  readonly suggestion?: string;
+
+  constructor(
+    readonly worker: string,
+    readonly known: readonly string[] = [],
+  ) {
+    const suggestion = closestName(worker, known);
+    const listed = known.length > LISTED_NAMES ? `${known.slice(0, LISTED_NAMES).join(', ')} and ${known.length - LISTED_NAMES} more` : known.join(', ');
+    super(`unknown worker "${worker}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}; known workers: ${listed || 'none'}`);
+    if (suggestion) this.suggestion = suggestion;
   }
 }
 

@@ -51,9 +51,14 @@ export class WorkerRegistry {
     return this.modulePaths.get(cls);
   }
 
-  get(name: string): WorkerClass {
+  /**
+   * The class named `name`. An unknown name throws UnknownWorkerError, which lists the classes
+   * `visible` lets through and suggests the closest: by default the public ones, so a client
+   * never learns the names of internal workers it may not enqueue.
+   */
+  get(name: string, visible: (cls: WorkerClass) => boolean = (cls) => !cls.internal): WorkerClass {
     const cls = this.byName.get(name);
-    if (!cls) throw new UnknownWorkerError(name);
+    if (!cls) throw new UnknownWorkerError(name, this.list().filter(visible).map((c) => c.name));
     return cls;
   }
 

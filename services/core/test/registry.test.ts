@@ -29,7 +29,64 @@ describe('WorkerRegistry', () => {
 
   it('refuses an unknown worker name with UnknownWorkerError', () => {
     const registry = new WorkerRegistry([]);
-    expect(() => registry.get('Nope')).toThrow(UnknownWorkerError);
+    expect(() => registry.get('Nope')).toThrow(new UnknownWorkerError('Nope'));
+    expect(() => registry.get('Nope')).toThrow('unknown worker "Nope"; known workers: none');
+  });
+
+  describe('an unknown worker name', () => {
+    class DataProcessingWorker extends Worker<void> {
+      perform() {}
+    }
+    class ExportWorker extends Worker<void> {
+      perform() {}
+    }
+    class HealthCheckWorker extends Worker<void> {
+      static override internal = true;
+      perform() {}
+    }
+    const registry = new WorkerRegistry([ExportWorker, HealthCheckWorker, DataProcessingWorker]);
+    const thrown = (name: string, visible?: (cls: WorkerClass) => boolean) => {
+      try {
+        registry.get(name, visible);
+      } catch (err) {
+        return err as UnknownWorkerError;
+      }
+      throw new Error(`${name} was found`);
+    };
+
+    it('lists the public workers and suggests the closest by edit distance', () => {
+      const err = thrown('DataProcesingWorker');
+      expect(err.message).toBe('unknown worker "DataProcesingWorker" (did you mean DataProcessingWorker?); known workers: DataProcessingWorker, ExportWorker');
+      expect(err).toMatchObject({ worker: 'DataProcesingWorker', suggestion: 'DataProcessingWorker', known: ['DataProcessingWorker', 'ExportWorker'] });
+    });
+
+    it('never names an internal worker, even as the suggestion', () => {
+      const err = thrown('HealthChekWorker');
+      expect(err.message).toBe('unknown worker "HealthChekWorker"; known workers: DataProcessingWorker, ExportWorker');
+      expect(err.suggestion).toBeUndefined();
+    });
+
+    it('lists what the caller may see when asked to', () => {
+      expect(thrown('HealthChekWorker', () => true).message).toBe(
+        'unknown worker "HealthChekWorker" (did you mean HealthCheckWorker?); known workers: DataProcessingWorker, ExportWorker, HealthCheckWorker',
+      );
+      expect(thrown('Export', (cls) => cls.name === 'ExportWorker').message).toBe('unknown worker "Export"; known workers: ExportWorker');
+    });
+
+    it.each([
+      ['a different case', 'exportworker', 'ExportWorker'],
+      ['a missing letter', 'ExprtWorker', 'ExportWorker'],
+      ['two swapped letters', 'EpxortWorker', 'ExportWorker'],
+      ['nothing alike', 'Mailer', undefined],
+      ['a name 10000 characters long', 'E'.repeat(10_000), undefined],
+    ])('suggests only a likely typo: %s', (_case, name, suggestion) => {
+      expect(thrown(name).suggestion).toBe(suggestion);
+    });
+  });
+
+  it('lists the first 20 known workers and counts the rest', () => {
+    const many = Array.from({ length: 25 }, (_, i) => `Job${String(i).padStart(2, '0')}Worker`);
+    expect(new UnknownWorkerError('Nope', many).message).toBe(`unknown worker "Nope"; known workers: ${many.slice(0, 20).join(', ')} and 5 more`);
   });
 
   it.each([
