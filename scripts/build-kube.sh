@@ -20,10 +20,9 @@ built() {
 }
 if built; then echo "$out"; exit 0; fi
 
-command -v go >/dev/null 2>&1 || {
-  echo "build-kube: needs Go >= 1.25 (https://go.dev/dl/ or Debian's golang-1.25 from backports); the Kubernetes binaries are built from the Go module proxy" >&2
-  exit 1
-}
+# Go: the one on PATH if new enough, else the pinned toolchain from the Go module proxy (cached).
+gobin="$(bash "$(dirname "$0")/install-go.sh")"
+export PATH="$gobin:$PATH"
 work="$cache/kube-build-v$version"
 echo "build-kube: building Kubernetes v$version into $out (the first build takes 6 to 10 minutes on 2 cores)" >&2
 mkdir -p "$work"

@@ -15,6 +15,11 @@ if [ -z "$etcd" ]; then
   echo "kube-test-env: no etcd on PATH; install it (Debian: apt-get install -y etcd-server) or set ETCD=/path/to/etcd" >&2
   exit 1
 fi
+# build-kube.sh and fetch-keda-crds.sh run go: the one on PATH if new enough, else the pinned toolchain.
+if [ -z "${KUBE_APISERVER:-}" ] || [ -z "${KEDA_CRDS:-}" ]; then
+  gobin="$(bash "$root/scripts/install-go.sh")"
+  export PATH="$gobin:$PATH"
+fi
 # One build at a time: two runs of this script wait for each other instead of building twice.
 cache="${BULLPEN_CACHE:-$HOME/.cache/bullpen}"
 mkdir -p "$cache"
