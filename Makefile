@@ -15,11 +15,12 @@ install: ## Install npm dependencies from package-lock.json (skipped when up to 
 	@if [ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ] && [ node_modules/.package-lock.json -nt package.json ]; then \
 	  echo "dependencies up to date"; else npm install --no-audit --no-fund; fi
 
-redis: ## Start a local Redis on REDIS_URL unless one answers there
+redis: ## Start a local Redis on REDIS_URL unless one answers there (it keeps running)
 	@bash scripts/ensure-redis.sh
 
-dev: install redis ## Install, start Redis if needed, run api + worker + beat
-	@$(NODE24) npm run serve
+# `npm run serve` without npm: npm's shell would turn serve.js's clean stop at a Ctrl-C into exit 130.
+dev: install ## Install, start Redis if none answers (stopped again on exit), run api + worker + beat
+	@$(NODE24) bash scripts/ensure-redis.sh node scripts/serve.js
 
 test: install redis ## Run every test (real Redis, helm, Chromium), installing the programs they need when root
 	@$(NODE24) bash scripts/ensure-test-tools.sh && echo "node $$(node --version)" && npm run typecheck && npm test
