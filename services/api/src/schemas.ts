@@ -38,6 +38,14 @@ export const BulkEnqueueRequest = z.strictObject({
 
 const queueName = z.enum(QUEUE_NAMES);
 
+/**
+ * An object with one named key per entry of `keys`, rather than a free-form map: the document lists the keys,
+ * so client generators type `queues.critical` instead of an index signature.
+ */
+function keyed<K extends string, S extends z.ZodType>(keys: readonly K[], value: S) {
+  return z.object(Object.fromEntries(keys.map((k) => [k, value])) as Record<K, S>);
+}
+
 export const JobParams = z.object({ id: z.string().min(1).max(512).describe('Job id as returned by POST /api/jobs') });
 export const JobQuery = z.object({
   queue: queueName.optional().describe('Only needed for ids that exist in several queues (409 ambiguous_job_id)'),
@@ -79,14 +87,14 @@ export const JobActionResponse = z.object({
 
 export const QueueSummary = z.object({
   paused: z.boolean(),
-  counts: z.record(z.enum(JOB_STATES), z.number().int()),
+  counts: keyed(JOB_STATES, z.number().int()).describe('Jobs per BullMQ state'),
   oldestWaitingSeconds: z.number().describe('Age of the job that has been ready to run the longest; 0 when none waits'),
   jobSchedulers: z.number().int().describe(
     "BullMQ job schedulers on the queue (the beat's cron schedules, and any made by hand). Each keeps its next run as one delayed job, counted in counts.delayed",
   ),
 });
 
-export const QueueList = z.object({ queues: z.record(queueName, QueueSummary) });
+export const QueueList = z.object({ queues: keyed(QUEUE_NAMES, QueueSummary) });
 
 /** `?queues=critical,default`: the listed queues in their priority order, each once; unknown names fail. */
 const queueList = z.string().transform((text, ctx): QueueName[] => {
@@ -113,7 +121,7 @@ const Backlog = z.object({
 });
 
 export const QueueBacklog = z.object({
-  queues: z.partialRecord(queueName, Backlog).describe('The listed queues (default: all), by name'),
+  queues: keyed(QUEUE_NAMES, Backlog).partial().describe('The listed queues (default: all), by name'),
   total: Backlog.extend({
     ready: Backlog.shape.ready.describe('Ready jobs summed over the listed queues'),
     oldestSeconds: Backlog.shape.oldestSeconds.describe('The largest oldestSeconds of the listed queues'),

@@ -78,7 +78,7 @@ describe('health, metrics and OpenAPI', () => {
       expect(operations.sort()).toEqual([...routed, `GET ${DASHBOARD_PATH}`].sort());
       expect(doc.paths['/api/jobs'].post.security).toEqual([{ bearerAuth: [] }]);
       expect(doc.paths['/healthz'].get.security).toEqual([]);
-      expect(Object.keys(doc.paths['/api/jobs'].post.responses).sort()).toEqual(['200', '202', '400', '401', '403', '404', '409', '413', '415', '422', '503']);
+      expect(Object.keys(doc.paths['/api/jobs'].post.responses).sort()).toEqual(['200', '202', '400', '401', '403', '404', '409', '413', '415', '422', '429', '500', '503']);
     });
 
     it('is generated from the zod schemas that validate requests', () => {
