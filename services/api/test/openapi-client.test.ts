@@ -136,5 +136,5 @@ describe('a client generated from the served OpenAPI document', () => {
     expect(seen.completedOnCritical).toBeGreaterThanOrEqual(1);
     expect(seen.backlogQueues).toEqual(['critical']);
     expect(seen.refused).toEqual({ badArgs: 'invalid_args', unknownWorker: 'unknown_worker', adminOnly: [403, 'forbidden'] });
-  });
+  }, 60_000); // the generator's start and a type check of openapi-fetch take seconds on a busy machine
 });
