@@ -1,0 +1,44 @@
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from '../support/deferred';
+import { devSession } from './dev-session';
+import { SLEEP_WORKER_MODULE } from './dev-tree';
+import { api } from './serve-env';
+
+describe('make dev and job modules', () => {
+  const session = devSession('dev-reload');
+
+  it('makes a job module added while it runs enqueueable over HTTP, and survives a broken one', async () => {
+    const { dev, apiUrl } = await session.start('node', ['scripts/serve.js']);
+    const sleepJob = { worker: 'SleepWorker', args: { ms: 1 } };
+    expect((await api(apiUrl, '/api/jobs', sleepJob)).status).toBe(404);
+
+    copyFileSync(SLEEP_WORKER_MODULE, join(session.tree.workersDir, 'sleep-worker.ts'));
+    await dev.waitForLine(/^serve: added sleep-worker\.ts in services\/worker\/src\/workers\/; restarting api, worker and beat$/, 10_000);
+    let id = '';
+    await waitFor('the restarted API to accept SleepWorker', async () => {
+      const res = await api(apiUrl, '/api/jobs', sleepJob);
+      id = res.body?.id;
+      return res.status === 202;
+    }, 60_000, 200);
+    // ...and the restarted worker to run it.
+    await waitFor('the job to complete', async () => (await api(apiUrl, `/api/jobs/${id}`)).body.state === 'completed', 30_000);
+    // jobs.ts follows, so the class is importable by name from @bullpen/worker.
+    expect(readFileSync(join(session.tree.root, 'services', 'worker', 'src', 'jobs.ts'), 'utf8')).toContain("export * from './workers/sleep-worker';");
+
+    const broken = join(session.tree.workersDir, 'broken-worker.ts');
+    writeFileSync(broken, 'export class BrokenWorker extends {\n');
+    await dev.waitForLine(/^serve: worker exited \(code 2\); it starts again when/, 60_000);
+    // A syntax error stops the processes that load it, not make dev.
+    expect(dev.child.exitCode).toBeNull();
+
+    rmSync(broken);
+    await dev.waitForLine(/^serve: removed broken-worker\.ts in/, 10_000);
+    await waitFor('the API to be back with SleepWorker', async () => (await api(apiUrl, '/api/jobs', sleepJob)).status === 202, 60_000, 200);
+
+    dev.signalGroup('SIGINT');
+    expect(await dev.exited).toEqual({ code: 0, signal: null });
+    // The banner is printed once, not at every restart.
+    expect(dev.output().match(/^serve: api, worker and beat are up/gm)).toHaveLength(1);
+  }, 180_000);
+});
