@@ -47,6 +47,7 @@ const services = [
 }));
 
 let stopSignalAt;
+let forced = false;
 let bannerShown = false;
 
 function startAll() {
@@ -106,6 +107,7 @@ const SAME_CTRL_C_MS = 1_000;
 async function onSignal(signal) {
   if (stopSignalAt !== undefined) {
     if (Date.now() - stopSignalAt < SAME_CTRL_C_MS) return;
+    forced = true;
     console.error('serve: stopping now; jobs still running come back through stalled recovery');
     for (const s of services) s.kill();
     return;
@@ -114,7 +116,7 @@ async function onSignal(signal) {
   watcher.close();
   console.error(`serve: ${signal}: draining running jobs (up to ${shutdownSeconds} s); Ctrl-C again stops at once`);
   const clean = await stopAll();
-  console.error(clean ? 'serve: stopped' : 'serve: stopped; a process did not shut down cleanly (see above)');
+  if (!forced) console.error(clean ? 'serve: stopped' : 'serve: stopped; a process did not shut down cleanly (see its log above)');
   process.exit(clean ? 0 : 1);
 }
 
