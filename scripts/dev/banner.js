@@ -22,7 +22,7 @@ function banner({ url, devTokens, jobModulesDir }) {
     `  dashboard  ${url}/admin/queues  (any user name; password ${devTokens ? ADMIN_TOKEN : '<an admin token from API_TOKENS>'})`,
     `  try        curl -H 'Authorization: Bearer ${client}' ${url}/api/workers`,
     ...(devTokens ? ['  (development tokens: the API refuses them unless it listens on loopback only)'] : []),
-    `  Ctrl-C drains running jobs, then stops (twice: at once); a change in ${jobModulesDir}/ restarts all three`,
+    `  Ctrl-C finishes running jobs and stops (a second Ctrl-C stops at once); a change in ${jobModulesDir}/ restarts all three`,
   ].join('\n');
 }
 
