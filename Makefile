@@ -6,7 +6,7 @@ export REDIS_URL
 # pinned one scripts/install-node.sh caches. npm and npx run on it too (their shebang is env node).
 NODE24 = nodebin="$$(bash scripts/install-node.sh)" || exit 1; export PATH="$$nodebin:$$PATH";
 
-.PHONY: help install redis dev test typecheck build lint bench
+.PHONY: help install redis dev test test-tools typecheck build lint bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,8 +22,12 @@ redis: ## Start a local Redis on REDIS_URL unless one answers there (it keeps ru
 dev: install ## Install, start Redis if none answers (stopped again on exit), run api + worker + beat
 	@$(NODE24) bash scripts/ensure-redis.sh node scripts/serve.js
 
-test: install redis ## Run every test (real Redis, helm, Chromium), installing the programs they need when root
-	@$(NODE24) bash scripts/ensure-test-tools.sh && echo "node $$(node --version)" && npm run typecheck && npm test
+# test-tools before redis: as root one apt-get call brings redis-server too; not root, one line names it all.
+test: install test-tools redis ## Run every test (real Redis, real helm, real Chromium)
+	@$(NODE24) echo "node $$(node --version)"; npm run typecheck && npm test
+
+test-tools: ## Install what the tests run: as root Debian's packages and the pinned helm; else print the command
+	@$(NODE24) bash scripts/ensure-test-tools.sh
 
 typecheck: ## Type-check every service
 	npm run typecheck
@@ -79,8 +83,9 @@ scale: check-env ## Set a worker group's pods by hand: ENV=... REPLICAS=N [GROUP
 	  echo "make scale: $$owner owns the replicas of $$deploy and would undo this; change its min/max in the values instead"; exit 1; fi; \
 	"$$kubectl" -n bullpen-$(ENV) scale $$deploy --replicas=$(REPLICAS)
 
-test-k8s: install redis ## E2E: chart + bullpen CLI on a real kube-apiserver and etcd on loopback (no pods run)
-	@$(NODE24) bash scripts/ensure-test-tools.sh k8s || exit 1; vars="$$(bash scripts/kube-test-env.sh)" || exit 1; eval "$$vars"; \
+test-k8s: install ## E2E: chart + bullpen CLI on a real kube-apiserver and etcd on loopback (no pods run)
+	@$(NODE24) bash scripts/ensure-test-tools.sh k8s && bash scripts/ensure-redis.sh || exit 1; \
+	vars="$$(bash scripts/kube-test-env.sh)" || exit 1; eval "$$vars"; \
 	npx jest --runInBand --testPathIgnorePatterns '/node_modules/' -- services/cli/test/e2e
 
 cluster-up: install ## Boot a local single-node Kubernetes whose pods run (root; its own network namespace)
