@@ -5,7 +5,7 @@ export { WorkerRegistry } from './registry';
 export { closeAll, exitOnSignals, exitOnStartupError, shutdownDeadlineMs } from './shutdown';
 export { chain, closeDefaultProducer, defaultProducer, useProducer } from './default-producer';
 export { collectQueueDepth, JOB_STATES, readQueueDepth, type QueueDepth } from './queue-depth';
-export { createLogger, type Logger } from './logger';
+export { createLogger, teeLogger, type Logger, type LogLineSink } from './logger';
 export { createMetrics, type Metrics } from './metrics';
 export { createRedis, queuePrefix, waitForRedis, warnOnUnsafeRedis, type ConnectionRole, type RedisConnection, type RedisSettings } from './redis';
 export { enqueuedJobs, type PendingJob } from './testing';

@@ -30,6 +30,8 @@ export interface IsolatedAttempt {
   /** The child is killed and the attempt fails with JobTimeoutError after this long. */
   timeoutSeconds?: number;
   onProgress(value: number | object): Promise<void>;
+  /** A line the child's `ctx.logger` wrote, for the job's log. */
+  onLog(line: string): void;
   /** Aborted on shutdown hand-back: forwarded to the child's `ctx.signal`. */
   signal: AbortSignal;
 }
@@ -256,6 +258,10 @@ export class JobProcessPool {
           .then(() => answer(), (err: unknown) => answer(coerceError(err)));
         return;
       }
+      case 'log':
+        // Sent before the attempt's 'done' on the same channel, so it arrives before the outcome.
+        child.running?.attempt.onLog(msg.line);
+        return;
       case 'done':
         return this.settle(child, { result: msg.result });
       case 'failed':

@@ -3,8 +3,9 @@
  * JobProcessPool: it runs one attempt at a time, as the pool asks, and is reused between them.
  * Arguments: the log level and the API health URL (the JobServices the parent cannot send).
  */
-import { coerceError, createLogger, createMetrics, isWorkerClass, type JobContext, type JobServices, type QueueName, type WorkerClass } from '@bullpen/core';
+import { coerceError, createLogger, createMetrics, isWorkerClass, teeLogger, type JobContext, type JobServices, type QueueName, type WorkerClass } from '@bullpen/core';
 import { fromWireError, JobSerializationError, toWireError, type WireError } from './job-errors';
+import { capLogLine } from './job-log';
 import './job-services';
 
 /** What the pool sends its child. */
@@ -17,6 +18,7 @@ export type ToJobProcess =
 export type FromJobProcess =
   | { type: 'ready' }
   | { type: 'progress'; seq: number; value: number | object }
+  | { type: 'log'; line: string }
   | { type: 'done'; result: unknown }
   | { type: 'failed'; error: WireError; fatal?: boolean };
 
@@ -56,7 +58,10 @@ async function run({ modulePath, workerName, args, job }: RunMessage): Promise<v
   const ctx: JobContext = {
     ...job,
     worker: workerName,
-    logger: logger.child({ queue: job.queue, worker: workerName, jobId: job.id, attempt: job.attempt }),
+    // Its lines also go to the parent, for the job's log; work left running after the attempt ended must not write to the next job's.
+    logger: teeLogger(logger, { queue: job.queue, worker: workerName, jobId: job.id, attempt: job.attempt }, (line) => {
+      if (current === attempt) send({ type: 'log', line: capLogLine(line) }).catch(() => {});
+    }),
     signal: attempt.controller.signal,
     progress: (value) => {
       // Work left running after its attempt ended must not report on the next job's behalf.

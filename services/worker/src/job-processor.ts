@@ -1,7 +1,10 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { ArgsTooLargeError, ArgsValidationError, WorkerDefinitionError, type JobContext, type JobServices, type Logger, type QueueName, type WorkerClass, type WorkerRegistry } from '@bullpen/core';
+import {
+  ArgsTooLargeError, ArgsValidationError, teeLogger, WorkerDefinitionError, type JobContext, type JobServices, type Logger, type LogLineSink, type QueueName, type WorkerClass, type WorkerRegistry,
+} from '@bullpen/core';
 import { oversizedArgsBytes } from './args-capped-job';
 import { JobTimeoutError, ResultTooLargeError } from './job-errors';
+import { JobLog } from './job-log';
 import type { JobProcessPool } from './job-process-pool';
 import type { Outcome } from './queue-consumer';
 
@@ -15,6 +18,8 @@ export class ActiveJob {
   private aborted?: { reason: unknown };
   /** Set when shutdown moved the job back to wait: its outcome must not be recorded. */
   handedBack = false;
+  /** What `ctx.logger` wrote, on its way to the job's log; made by the first line. */
+  log?: JobLog;
 
   constructor(
     readonly queue: QueueName,
@@ -127,7 +132,19 @@ export class JobProcessor {
     return labels;
   }
 
+  /** Runs the attempt; its outcome is returned once every line its logger wrote is in the job's log. */
   async run(running: ActiveJob): Promise<Outcome> {
+    const outcome = await this.attempt(running);
+    await running.log?.flush();
+    return outcome;
+  }
+
+  /** Lines for the job's log in Redis (the dashboard's Logs tab). */
+  private logSink(running: ActiveJob): LogLineSink {
+    return (line) => (running.log ??= new JobLog(running.job, this.opts.logger)).add(line);
+  }
+
+  private async attempt(running: ActiveJob): Promise<Outcome> {
     const { opts } = this;
     const { job, queue } = running;
     const { metrics } = opts.services;
@@ -179,6 +196,7 @@ export class JobProcessor {
   private runInline(cls: WorkerClass, args: unknown, running: ActiveJob, attempt: number): Promise<unknown> {
     const { job, queue } = running;
     const parent = this.opts.logger;
+    const sink = this.logSink(running);
     let childLogger: Logger | undefined;
     /** Set when `timeoutSeconds` applies: the signal that aborts at the deadline or on shutdown. */
     let timeoutSignal: AbortSignal | undefined;
@@ -189,7 +207,7 @@ export class JobProcessor {
       attempt,
       // Made on first use: most jobs never log, and a child logger per job is measurable.
       get logger() {
-        return (childLogger ??= parent.child({ queue, worker: cls.name, jobId: job.id, attempt }));
+        return (childLogger ??= teeLogger(parent, { queue, worker: cls.name, jobId: job.id, attempt }, sink));
       },
       get signal() {
         return timeoutSignal ?? running.signal;
@@ -213,6 +231,7 @@ export class JobProcessor {
       job: { id: job.id!, queue, attempt },
       timeoutSeconds: cls.timeoutSeconds,
       onProgress: (value) => job.updateProgress(value),
+      onLog: this.logSink(running),
       signal: running.signal,
     });
   }

@@ -54,6 +54,7 @@ describe('JobProcessPool', () => {
     job: { id: '7', queue: 'default', attempt: 1 },
     timeoutSeconds: cls.timeoutSeconds,
     onProgress: async () => {},
+    onLog: () => {},
     signal: new AbortController().signal,
     ...more,
   });
