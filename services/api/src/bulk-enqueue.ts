@@ -1,8 +1,5 @@
-import { QUEUE_NAMES, RedisRefusedError, type BulkItem, type EnqueuedJob, type Producer, type QueueName } from '@bullpen/core';
+import { QUEUE_NAMES, RedisRefusedError, type EnqueuedJob, type PreparedJob, type Producer, type QueueName } from '@bullpen/core';
 import type { RedisGuard } from './redis-guard';
-
-/** A bulk item whose job id is chosen before anything is sent, so a failed request can be looked up and undone. */
-export type IdentifiedBulkItem = BulkItem & { options: NonNullable<BulkItem['options']> & { jobId: string } };
 
 export interface BulkEnqueueDeps {
   producer: Producer;
@@ -16,8 +13,8 @@ export interface BulkLeftovers {
 }
 
 /** The request's jobs that exist, by id; a plain EXISTS on each job's hash. */
-async function existing(deps: BulkEnqueueDeps, items: readonly IdentifiedBulkItem[]): Promise<IdentifiedBulkItem[]> {
-  const found = await Promise.all(items.map((i) => deps.guard.redis.exists(deps.producer.queue(i.worker.queue).toKey(i.options.jobId))));
+async function existing(deps: BulkEnqueueDeps, items: readonly PreparedJob[]): Promise<PreparedJob[]> {
+  const found = await Promise.all(items.map((i) => deps.guard.redis.exists(deps.producer.queue(i.worker.queue).toKey(i.opts.jobId))));
   return items.filter((_, k) => found[k] === 1);
 }
 
@@ -33,7 +30,7 @@ async function existing(deps: BulkEnqueueDeps, items: readonly IdentifiedBulkIte
  * `undo` is false for a request with an idempotency key: its ids are the key's, a concurrent
  * request with the same key may own them, and retrying with the key adds just the missing jobs.
  */
-export async function enqueueAllOrNothing(deps: BulkEnqueueDeps, items: readonly IdentifiedBulkItem[], undo: boolean): Promise<EnqueuedJob[]> {
+export async function enqueueAllOrNothing(deps: BulkEnqueueDeps, items: readonly PreparedJob[], undo: boolean): Promise<EnqueuedJob[]> {
   const { producer, guard } = deps;
   guard.assertReady(); // refused before anything is sent: nothing to look for
   const byQueue = new Map<QueueName, number[]>();
@@ -41,7 +38,7 @@ export async function enqueueAllOrNothing(deps: BulkEnqueueDeps, items: readonly
   const queues = QUEUE_NAMES.filter((q) => byQueue.has(q));
   let outcomes: PromiseSettledResult<EnqueuedJob[]>[];
   try {
-    outcomes = await guard.run(() => Promise.allSettled(queues.map((q) => producer.enqueueBulk(byQueue.get(q)!.map((i) => items[i])))));
+    outcomes = await guard.run(() => Promise.allSettled(queues.map((q) => producer.addBulk(byQueue.get(q)!.map((i) => items[i])))));
   } catch (err) {
     throw withLeftovers(guard, err, { enqueued: 'unknown' });
   }
@@ -55,14 +52,14 @@ export async function enqueueAllOrNothing(deps: BulkEnqueueDeps, items: readonly
 }
 
 /** Finds (and with `undo` removes) what a failed bulk left; `unknown` when Redis cannot be asked. */
-async function leftovers(deps: BulkEnqueueDeps, items: readonly IdentifiedBulkItem[], undo: boolean): Promise<BulkLeftovers> {
+async function leftovers(deps: BulkEnqueueDeps, items: readonly PreparedJob[], undo: boolean): Promise<BulkLeftovers> {
   try {
     let left = await deps.guard.run(() => existing(deps, items));
     if (undo && left.length > 0) {
-      await deps.guard.run(() => Promise.allSettled(left.map((i) => deps.producer.queue(i.worker.queue).remove(i.options.jobId))));
+      await deps.guard.run(() => Promise.allSettled(left.map((i) => deps.producer.queue(i.worker.queue).remove(i.opts.jobId))));
       left = await deps.guard.run(() => existing(deps, left));
     }
-    return left.length === 0 ? { enqueued: 'none' } : { enqueued: 'some', leftBehind: left.map((i) => i.options.jobId) };
+    return left.length === 0 ? { enqueued: 'none' } : { enqueued: 'some', leftBehind: left.map((i) => i.opts.jobId) };
   } catch {
     return { enqueued: 'unknown' };
   }

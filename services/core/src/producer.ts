@@ -39,6 +39,16 @@ export interface BulkItem {
   options?: EnqueueOptions;
 }
 
+/**
+ * A job validated and converted once (`Producer.prepare`): its args as the worker's schema
+ * parsed them and within the size cap, its BullMQ options checked. Adding it checks nothing again.
+ */
+export interface PreparedJob {
+  worker: WorkerClass;
+  data: unknown;
+  opts: JobsOptions & { jobId: string };
+}
+
 export interface ProducerDeps {
   /** A producer connection (`createRedis(settings, 'producer')`); the caller creates and closes it. */
   connection: RedisConnection;
@@ -57,7 +67,7 @@ export const MAX_DELAY_SECONDS = 10 * 365 * 24 * 3600;
 const JOB_ID = /^(?!\d+$)[\w.\-]{1,200}$/;
 
 /** Validates and converts EnqueueOptions into BullMQ job options for `cls`. */
-export function jobOptions(cls: WorkerClass, options: EnqueueOptions, now = Date.now()): JobsOptions {
+export function jobOptions(cls: WorkerClass, options: EnqueueOptions, now = Date.now()): PreparedJob['opts'] {
   const { delaySeconds, runAt, jobId } = options;
   if (delaySeconds !== undefined && runAt !== undefined) throw new EnqueueOptionsError('give delaySeconds or runAt, not both');
   let delay = 0;
@@ -135,39 +145,46 @@ export class Producer {
     return data;
   }
 
+  /** Validates one job without touching Redis (schema, size, options): the one check on its way in. */
+  prepare(cls: WorkerClass, args: unknown, options: EnqueueOptions = {}, now = Date.now()): PreparedJob {
+    return { worker: cls, data: this.argsOf(cls, args), opts: jobOptions(cls, options, now) };
+  }
+
   async enqueue(cls: WorkerClass, args: unknown, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
-    const data = this.argsOf(cls, args);
-    const opts = jobOptions(cls, options);
-    const job = await this.queue(cls.queue).add(cls.name, data, opts);
-    this.deps.metrics?.jobsEnqueued.inc({ queue: cls.queue, worker: cls.name });
-    return { id: job.id!, worker: cls.name, queue: cls.queue };
+    return this.add(this.prepare(cls, args, options));
   }
 
   /** Validates every item first; enqueues nothing if one is invalid. One MULTI per queue. */
   async enqueueBulk(items: readonly BulkItem[]): Promise<EnqueuedJob[]> {
-    const prepared = items.map(({ worker, args, options }) => ({
-      worker,
-      data: this.argsOf(worker, args),
-      opts: jobOptions(worker, options ?? {}),
-    }));
-    // One pass: each item's index in request order, grouped by queue.
+    const now = Date.now();
+    return this.addBulk(items.map(({ worker, args, options }) => this.prepare(worker, args, options, now)));
+  }
+
+  async add(job: PreparedJob): Promise<EnqueuedJob> {
+    const { worker } = job;
+    const added = await this.queue(worker.queue).add(worker.name, job.data, job.opts);
+    this.deps.metrics?.jobsEnqueued.inc({ queue: worker.queue, worker: worker.name });
+    return { id: added.id!, worker: worker.name, queue: worker.queue };
+  }
+
+  /** Adds prepared jobs in one MULTI per queue; the answer is in the order given. */
+  async addBulk(jobs: readonly PreparedJob[]): Promise<EnqueuedJob[]> {
+    // One pass: each job's index in request order, grouped by queue.
     const indexesByQueue = new Map<QueueName, number[]>();
-    prepared.forEach((p, i) => {
+    jobs.forEach((p, i) => {
       const indexes = indexesByQueue.get(p.worker.queue);
       if (indexes) indexes.push(i);
       else indexesByQueue.set(p.worker.queue, [i]);
     });
-    const results: EnqueuedJob[] = new Array(items.length);
+    const results: EnqueuedJob[] = new Array(jobs.length);
     await Promise.all(
       QUEUE_NAMES.filter((q) => indexesByQueue.has(q)).map(async (queueName) => {
         const indexes = indexesByQueue.get(queueName)!;
-        const jobs = await this.queue(queueName).addBulk(
-          indexes.map((i) => ({ name: prepared[i].worker.name, data: prepared[i].data, opts: prepared[i].opts })),
-        );
+        const added = await this.queue(queueName).addBulk(indexes.map((i) => ({ name: jobs[i].worker.name, data: jobs[i].data, opts: jobs[i].opts })));
         // The enqueued counter goes up once per worker by its count, not once per job.
         const enqueuedByWorker = new Map<string, number>();
-        jobs.forEach((job, k) => {
-          const name = prepared[indexes[k]].worker.name;
+        added.forEach((job, k) => {
+          const name = jobs[indexes[k]].worker.name;
           results[indexes[k]] = { id: job.id!, worker: name, queue: queueName };
           enqueuedByWorker.set(name, (enqueuedByWorker.get(name) ?? 0) + 1);
         });

@@ -1,7 +1,7 @@
-import { checkArgsSize, jobOptions, RedisRefusedError, type EnqueuedJob, type EnqueueOptions, type WorkerClass, type WorkerRegistry } from '@bullpen/core';
+import { RedisRefusedError, type EnqueuedJob, type PreparedJob, type Producer, type WorkerRegistry } from '@bullpen/core';
 import { Router, type Request, type Response } from 'express';
 import { assertMayEnqueue, principalOf, type Principal } from '../auth';
-import { enqueueAllOrNothing, withLeftovers, type IdentifiedBulkItem } from '../bulk-enqueue';
+import { enqueueAllOrNothing, withLeftovers } from '../bulk-enqueue';
 import type { ApiContext } from '../context';
 import { toHttpError } from '../errors';
 import { HttpError } from '../http-error';
@@ -9,30 +9,30 @@ import type { IdempotencyRecord } from '../idempotency';
 import { statusUrl } from '../job-view';
 import { BulkEnqueueRequest, EnqueueRequest, idempotencyKey, parseRequest, type BulkJob, type EnqueueResponse } from '../schemas';
 
-interface PreparedJob {
-  cls: WorkerClass;
-  args: unknown;
-  options: EnqueueOptions;
+interface RequestedJob {
+  job: PreparedJob;
   state: 'waiting' | 'delayed';
 }
 
 /**
  * Resolves and validates one job without touching Redis: unknown worker 404, a worker the token
  * may not enqueue 403, args failing the worker's schema 422, args over `maxArgsBytes` as JSON
- * 413, bad timing 400. The producer validates again when it enqueues (cheap); doing it here
- * first means bad input is refused even while Redis is down.
+ * 413, bad timing 400. This is the only check: the producer adds the prepared job as it is, and
+ * bad input is refused even while Redis is down.
  */
-function prepare(registry: WorkerRegistry, principal: Principal, job: BulkJob, now: number, maxArgsBytes: number): PreparedJob {
+function prepare(registry: WorkerRegistry, producer: Producer, principal: Principal, job: BulkJob, now: number): RequestedJob {
   const cls = registry.get(job.worker);
   assertMayEnqueue(principal, cls);
-  const args = job.args === undefined ? {} : job.args;
   const runAt = job.runAt === undefined ? undefined : new Date(job.runAt);
-  const options: EnqueueOptions = { delaySeconds: job.delaySeconds, runAt };
   if (job.delaySeconds !== undefined && runAt !== undefined) throw new HttpError(400, 'invalid_options', 'give delaySeconds or runAt, not both');
-  jobOptions(cls, options, now); // the timing bounds, before anything (the rate limit) touches Redis
-  checkArgsSize(cls.name, cls.parseArgs(args), maxArgsBytes);
+  const prepared = producer.prepare(cls, job.args === undefined ? {} : job.args, { delaySeconds: job.delaySeconds, runAt }, now);
   const delayed = (job.delaySeconds ?? 0) > 0 || (runAt !== undefined && runAt.getTime() > now);
-  return { cls, args, options, state: delayed ? 'delayed' : 'waiting' };
+  return { job: prepared, state: delayed ? 'delayed' : 'waiting' };
+}
+
+/** The job with the id the API chose for it (its owner's tag, or the idempotency key's). */
+function withId(job: PreparedJob, jobId: string): PreparedJob {
+  return { ...job, opts: { ...job.opts, jobId } };
 }
 
 /** The key from the body or the `Idempotency-Key` header; both given must agree. */
@@ -123,27 +123,27 @@ export function enqueueRoutes(ctx: ApiContext): Router {
     const principal = principalOf(res);
     const body = parseRequest(EnqueueRequest, req.body);
     const key = idempotencyKeyOf(req, body.idempotencyKey);
-    const job = prepare(registry, principal, body, Date.now(), ctx.config.maxArgsBytes);
+    const { job, state } = prepare(registry, producer, principal, body, Date.now());
     await rateLimiter.spend(principal, 1);
     const send = (status: 200 | 202, { id, worker, queue }: EnqueuedJob, state: EnqueueResponse['state']) => {
       const url = statusUrl(id);
       res.status(status).location(url).json({ id, worker, queue, state, statusUrl: url } satisfies EnqueueResponse);
     };
     if (key === undefined) {
-      const enqueued = await guard.run(() => producer.enqueue(job.cls, job.args, { ...job.options, jobId: ownership.newId(principal) }));
+      const enqueued = await guard.run(() => producer.add(withId(job, ownership.newId(principal))));
       await confirmReplication(res, [enqueued], false);
-      send(202, enqueued, job.state);
+      send(202, enqueued, state);
       return;
     }
     await once(
-      res, key, 'single', [job.cls.name],
+      res, key, 'single', [job.worker.name],
       async (recordKey) => {
-        const jobId = ownership.newId(principal, idempotency.jobIdSuffix(recordKey, job.cls.name));
-        return [await guard.run(() => producer.enqueue(job.cls, job.args, { ...job.options, jobId }))];
+        const jobId = ownership.newId(principal, idempotency.jobIdSuffix(recordKey, job.worker.name));
+        return [await guard.run(() => producer.add(withId(job, jobId)))];
       },
       async (status, [first]) => {
-        const state = status === 202 ? job.state : await guard.run(() => producer.queue(first.queue).getJobState(first.id));
-        send(status, first, state as EnqueueResponse['state']);
+        const current = status === 202 ? state : await guard.run(() => producer.queue(first.queue).getJobState(first.id));
+        send(status, first, current as EnqueueResponse['state']);
       },
     );
   });
@@ -155,7 +155,7 @@ export function enqueueRoutes(ctx: ApiContext): Router {
     const now = Date.now();
     const jobs = body.jobs.map((item, index) => {
       try {
-        return prepare(registry, principal, item, now, ctx.config.maxArgsBytes);
+        return prepare(registry, producer, principal, item, now).job;
       } catch (err) {
         const http = toHttpError(err);
         if (!http) throw err;
@@ -166,7 +166,7 @@ export function enqueueRoutes(ctx: ApiContext): Router {
     // Refused by Redis here, the answer says so: nothing of this bulk was sent.
     await rateLimiter.spend(principal, jobs.length).catch((err: unknown) => Promise.reject(withLeftovers(guard, err, { enqueued: 'none' })));
     // Ids are chosen here, so a bulk that fails part-way can be found and undone (see enqueueAllOrNothing).
-    const items = (ids: string[]): IdentifiedBulkItem[] => jobs.map((j, i) => ({ worker: j.cls, args: j.args, options: { ...j.options, jobId: ids[i] } }));
+    const items = (ids: string[]): PreparedJob[] => jobs.map((j, i) => withId(j, ids[i]));
     if (key === undefined) {
       const enqueued = await enqueueAllOrNothing(ctx, items(jobs.map(() => ownership.newId(principal))), true);
       await confirmReplication(res, enqueued, false);
@@ -174,8 +174,8 @@ export function enqueueRoutes(ctx: ApiContext): Router {
       return;
     }
     await once(
-      res, key, 'bulk', jobs.map((j) => j.cls.name),
-      (recordKey) => enqueueAllOrNothing(ctx, items(jobs.map((j, i) => ownership.newId(principal, idempotency.jobIdSuffix(recordKey, j.cls.name, i)))), false),
+      res, key, 'bulk', jobs.map((j) => j.worker.name),
+      (recordKey) => enqueueAllOrNothing(ctx, items(jobs.map((j, i) => ownership.newId(principal, idempotency.jobIdSuffix(recordKey, j.worker.name, i)))), false),
       (status, enqueued) => void res.status(status).json({ ids: enqueued.map((j) => j.id) }),
     );
   });
