@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  closeAll, collectQueueDepth, createMetrics, createRedis, Producer, redisWriteCheck, ReplicationWaiter, warnOnUnsafeRedis,
+  closeAll, collectQueueDepth, createMetrics, createRedis, logRedisReconnects, Producer, redisWriteCheck, ReplicationWaiter, warnOnUnsafeRedis,
   type Logger, type WorkerRegistry,
 } from '@bullpen/core';
 import type { Express } from 'express';
@@ -32,7 +32,7 @@ export function createApi({ config, registry, logger }: ApiDeps) {
   // Checked first: a token naming an unknown worker stops the API before anything is opened.
   const principals = principalsOf(config, registry);
   const connection = createRedis(config.redis, 'producer');
-  connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  logRedisReconnects(connection, config.redis, logger);
   const metrics = createMetrics();
   const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics, maxArgsBytes: config.maxArgsBytes });
   const guard = new RedisGuard(connection, config.redisTimeoutMs);

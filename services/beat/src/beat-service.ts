@@ -1,5 +1,5 @@
 import {
-  closeAll, collectQueueDepth, createMetrics, createRedis, HealthServer, Producer, redisWriteCheck, warnOnUnsafeRedis,
+  closeAll, collectQueueDepth, createMetrics, createRedis, HealthServer, logRedisReconnects, Producer, redisWriteCheck, warnOnUnsafeRedis,
   type Logger, type WorkerRegistry,
 } from '@bullpen/core';
 import { Beat } from './beat';
@@ -14,7 +14,7 @@ export interface BeatServiceDeps {
 /** The beat process: keeps BullMQ job schedulers in step with the workers' cron schedules. */
 export function createBeatService({ config, registry, logger }: BeatServiceDeps) {
   const connection = createRedis(config.redis, 'consumer');
-  connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  logRedisReconnects(connection, config.redis, logger);
   const metrics = createMetrics();
   const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics, maxArgsBytes: config.maxArgsBytes });
   const beat = new Beat({ producer, registry, logger, intervalMs: config.syncIntervalSeconds * 1000 });

@@ -15,6 +15,7 @@ export { isWorkerClass, Worker, WorkerDefinitionError, type ArgsOf, type JobCont
 export { jobOptions, MAX_DELAY_SECONDS, Producer, type BulkItem, type ChainStep, type EnqueuedJob, type EnqueueOptions, type PreparedJob, type ProducerDeps } from './producer';
 export { isLoopbackHost, readHost, readHostPorts, readInteger, readLogLevel, readQueueList, readString, readUrl, type Env, type HostPort } from './env';
 export { retryDelayMs, type RetryPolicy } from './backoff';
-export { answerWithin, classifyRedisError, connectionRefusal, RedisRefusedError, redisRefusal, type RedisRefusal, type RedisRefusalCause } from './redis-errors';
+export { answerWithin, classifyRedisError, connectionRefusal, isConnectionError, RedisRefusedError, redisRefusal, type RedisRefusal, type RedisRefusalCause } from './redis-errors';
+export { logRedisReconnects } from './redis-reconnect-log';
 export { redisWriteCheck, redisWriteProblem, type RedisWriteCheckOptions } from './redis-health';
 export { onlineReplicas, ReplicationWaiter, waitForReplicas, type ReplicationAck, type ReplicationWaiterOptions } from './replication';

@@ -151,3 +151,13 @@ export function connectionRefusal(status: string, lastError?: Error): RedisRefus
 export function answerWithin<T>(op: Promise<T>, ms: number): Promise<T> {
   return withDeadline(op, ms, () => new RedisRefusedError(redisRefusal('timeout', `no answer within ${ms} ms`)));
 }
+
+/**
+ * Whether `err` is a connection that is lost, refused or not let in (NOAUTH/WRONGPASS), not a
+ * command Redis refused: the outage `logRedisReconnects` already reports once per attempt, so
+ * other listeners (BullMQ workers re-emit their connections' errors) log it at debug only.
+ */
+export function isConnectionError(err: unknown): boolean {
+  const cause = classifyRedisError(err)?.cause;
+  return cause === 'unreachable' || cause === 'auth';
+}

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { queuePrefix, retryDelayMs, type JobServices, type Logger, type QueueName, type RedisConnection, type WorkerRegistry } from '@bullpen/core';
+import { isConnectionError, queuePrefix, retryDelayMs, type JobServices, type Logger, type QueueName, type RedisConnection, type WorkerRegistry } from '@bullpen/core';
 import type { WorkerConfig } from './config';
 import { ActiveJob, JobProcessor } from './job-processor';
 import { JobProcessPool } from './job-process-pool';
@@ -94,7 +94,8 @@ export class WorkerPool {
             opts.registry.has(job!.name) ? opts.registry.get(job!.name).retryDelayMs(retry) : retryDelayMs(UNKNOWN_WORKER_POLICY, retry),
         },
       });
-      consumer.on('error', (err) => opts.logger.error({ err, queue }, 'worker error'));
+      // A lost connection is reported once per retry by the service's connection (logRedisReconnects), not here per BullMQ connection.
+      consumer.on('error', (err) => (isConnectionError(err) ? opts.logger.debug({ err, queue }, 'worker connection error') : opts.logger.error({ err, queue }, 'worker error')));
       consumer.on('stalled', (jobId: string) => {
         metrics.jobsStalled.inc({ queue });
         opts.logger.warn({ queue, jobId }, 'job stalled, moved back to wait');

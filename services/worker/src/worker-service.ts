@@ -1,5 +1,5 @@
 import {
-  closeAll, collectQueueDepth, createMetrics, createRedis, HealthServer, Producer, redisWriteCheck, useProducer, warnOnUnsafeRedis,
+  closeAll, collectQueueDepth, createMetrics, createRedis, HealthServer, logRedisReconnects, Producer, redisWriteCheck, useProducer, warnOnUnsafeRedis,
   type Logger, type WorkerRegistry,
 } from '@bullpen/core';
 import type { WorkerConfig } from './config';
@@ -18,7 +18,7 @@ export interface WorkerServiceDeps {
  */
 export function createWorkerService({ config, registry, logger }: WorkerServiceDeps) {
   const connection = createRedis(config.redis, 'consumer');
-  connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  logRedisReconnects(connection, config.redis, logger);
   const metrics = createMetrics();
   const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics, maxArgsBytes: config.maxArgsBytes });
   const pool = new WorkerPool({ ...config, registry, connection, logger, services: { metrics, apiHealthUrl: config.apiHealthUrl } });
