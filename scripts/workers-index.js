@@ -41,7 +41,7 @@ function problem(workersDir = WORKERS_DIR, jobsFile = JOBS_FILE) {
   return `${where} is ${current === undefined ? 'missing' : `out of date with ${relative(ROOT, workersDir)}/`}: run \`${COMMAND}\``;
 }
 
-module.exports = { render, write, problem, JOBS_FILE, WORKERS_DIR, COMMAND };
+module.exports = { render, write, problem, JOBS_FILE, WORKERS_DIR };
 
 if (require.main === module) {
   if (process.argv.includes('--check')) {
