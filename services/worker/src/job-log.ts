@@ -44,7 +44,8 @@ export class JobLog {
     this.pending.push(capLogLine(line));
     // Older lines would be trimmed by the write anyway: keep the buffer bounded too.
     if (this.pending.length > this.job.opts.keepLogs!) this.pending.shift();
-    this.writing ??= this.drain();
+    // Started after the current synchronous run of the job's code, so a burst of lines goes in one write.
+    this.writing ??= Promise.resolve().then(() => this.drain());
   }
 
   /** Resolves when every line added so far is in Redis (or given up on). Never rejects. */
