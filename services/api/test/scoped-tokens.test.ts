@@ -46,6 +46,12 @@ describe('scoped tokens and internal workers', () => {
     expect(listed.body.workers.map((w: { name: string }) => w.name)).toEqual(['EchoWorker']);
   });
 
+  it('names only the workers a scoped token may enqueue when it asks for an unknown one', async () => {
+    const res = await request(t.url).post('/api/jobs').set(bearer(ECHO_ONLY)).send({ worker: 'EchoWorkr' });
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toBe('unknown worker "EchoWorkr" (did you mean EchoWorker?); known workers: EchoWorker');
+  });
+
   it('lets only admin tokens enqueue an internal worker (HealthCheckWorker)', async () => {
     const refused = await request(t.url).post('/api/jobs').set(bearer(CLIENT_A)).send({ worker: 'HealthCheckWorker' });
     expect(refused.status).toBe(403);

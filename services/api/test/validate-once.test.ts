@@ -11,8 +11,8 @@ const CountedArgs = z.object({ n: z.number() }).transform((args) => {
 });
 
 class CountedWorker extends Worker<{ n: number }> {
-  static queue = 'low' as const;
-  static schema = CountedArgs;
+  static override queue = 'low' as const;
+  static override schema = CountedArgs;
   perform(): void {}
 }
 

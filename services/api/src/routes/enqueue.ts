@@ -1,6 +1,6 @@
 import { RedisRefusedError, type EnqueuedJob, type PreparedJob, type Producer, type WorkerRegistry } from '@bullpen/core';
 import { Router, type Request, type Response } from 'express';
-import { assertMayEnqueue, principalOf, type Principal } from '../auth';
+import { assertMayEnqueue, mayEnqueue, principalOf, type Principal } from '../auth';
 import { enqueueAllOrNothing, withLeftovers } from '../bulk-enqueue';
 import type { ApiContext } from '../context';
 import { toHttpError } from '../errors';
@@ -21,7 +21,7 @@ interface RequestedJob {
  * bad input is refused even while Redis is down.
  */
 function prepare(registry: WorkerRegistry, producer: Producer, principal: Principal, job: BulkJob, now: number): RequestedJob {
-  const cls = registry.get(job.worker);
+  const cls = registry.get(job.worker, (c) => mayEnqueue(principal, c)); // a 404 names only workers this token may enqueue
   assertMayEnqueue(principal, cls);
   const runAt = job.runAt === undefined ? undefined : new Date(job.runAt);
   if (job.delaySeconds !== undefined && runAt !== undefined) throw new HttpError(400, 'invalid_options', 'give delaySeconds or runAt, not both');
