@@ -32,6 +32,10 @@ for tool in "${tools[@]}"; do
   missing+=("$(basename "$program")")
   [[ " ${packages[*]} " == *" $package "* ]] || packages+=("$package")
 done
+if [ -n "${HELM:-}" ] && [ ! -x "$HELM" ]; then
+  echo "test tools: HELM=$HELM is not an executable; point it at helm or unset it to use the pinned one" >&2
+  exit 1
+fi
 helm="${HELM:-${BULLPEN_CACHE:-$HOME/.cache/bullpen}/bin/helm}"
 helm_missing=false
 [ -x "$helm" ] || { helm_missing=true; missing+=(helm); }
