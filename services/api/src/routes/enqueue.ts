@@ -7,6 +7,7 @@ import { toHttpError } from '../errors';
 import { HttpError } from '../http-error';
 import type { IdempotencyRecord } from '../idempotency';
 import { statusUrl } from '../job-view';
+import { sendJson } from '../json-response';
 import { BulkEnqueueRequest, EnqueueRequest, idempotencyKey, parseRequest, type BulkJob, type EnqueueResponse } from '../schemas';
 
 interface RequestedJob {
@@ -54,6 +55,13 @@ function assertSameRequest(record: IdempotencyRecord, kind: IdempotencyRecord['k
       firstRequest: { kind: record.kind, workers: record.jobs.map((j) => j.worker) },
     });
   }
+}
+
+/** One enqueued job's answer, with `Location` its status URL (already percent-encoded, as `res.location` would leave it). */
+function sendEnqueued(res: Response, status: 200 | 202, { id, worker, queue }: EnqueuedJob, state: EnqueueResponse['state']): void {
+  const url = statusUrl(id);
+  res.setHeader('Location', url);
+  sendJson(res, status, { id, worker, queue, state, statusUrl: url } satisfies EnqueueResponse);
 }
 
 /** The header that says a 2xx enqueue has not reached `REDIS_MIN_REPLICAS_ACK` replicas yet. */
@@ -125,14 +133,10 @@ export function enqueueRoutes(ctx: ApiContext): Router {
     const key = idempotencyKeyOf(req, body.idempotencyKey);
     const { job, state } = prepare(registry, producer, principal, body, Date.now());
     await rateLimiter.spend(principal, 1);
-    const send = (status: 200 | 202, { id, worker, queue }: EnqueuedJob, state: EnqueueResponse['state']) => {
-      const url = statusUrl(id);
-      res.status(status).location(url).json({ id, worker, queue, state, statusUrl: url } satisfies EnqueueResponse);
-    };
     if (key === undefined) {
       const enqueued = await guard.run(() => producer.add(withId(job, ownership.newId(principal))));
-      await confirmReplication(res, [enqueued], false);
-      send(202, enqueued, state);
+      if (replication) await confirmReplication(res, [enqueued], false);
+      sendEnqueued(res, 202, enqueued, state);
       return;
     }
     await once(
@@ -143,7 +147,7 @@ export function enqueueRoutes(ctx: ApiContext): Router {
       },
       async (status, [first]) => {
         const current = status === 202 ? state : await guard.run(() => producer.queue(first.queue).getJobState(first.id));
-        send(status, first, current as EnqueueResponse['state']);
+        sendEnqueued(res, status, first, current as EnqueueResponse['state']);
       },
     );
   });
