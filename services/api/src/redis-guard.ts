@@ -23,9 +23,15 @@ export class RedisGuard {
     });
   }
 
-  async run<T>(op: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
-    this.assertReady();
-    return answerWithin(op(), timeoutMs);
+  /** Not `async`: it wraps every Redis call of a request, and `async` would add a promise and a microtask to each. */
+  run<T>(op: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    try {
+      this.assertReady();
+      return answerWithin(op(), timeoutMs);
+    } catch (err) {
+      // Refused (or `op` threw) before any promise: still a rejection, as callers chain `.catch`.
+      return Promise.reject(err);
+    }
   }
 
   /** Throws the refusal for a connection that is not ready; nothing is sent then. */
