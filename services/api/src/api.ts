@@ -79,6 +79,10 @@ export function createApi({ config, registry, logger }: ApiDeps) {
   let closing: Promise<void> | undefined;
   /** Requests not answered yet: at the end of the drain budget they get a 503 rather than holding the shutdown. */
   const inFlight = new Set<ServerResponse>();
+  /** The one 'close' listener of every response, so a request costs no closure. */
+  function settled(this: ServerResponse): void {
+    inFlight.delete(this);
+  }
 
   return {
     app,
@@ -93,7 +97,7 @@ export function createApi({ config, registry, logger }: ApiDeps) {
       server = await listen(app, config);
       server.on('request', (_req, res: ServerResponse) => {
         inFlight.add(res);
-        res.once('close', () => inFlight.delete(res));
+        res.on('close', settled);
       });
       const { port } = server.address() as AddressInfo;
       logger.info({ port, workers: registry.list().map((w) => w.name), tokens: config.tokens.map(({ name, role }) => ({ name, role })) }, 'api started');

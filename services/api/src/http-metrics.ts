@@ -13,6 +13,10 @@ export function labelRoute(res: Response, route: string): void {
   res.locals.route = route;
 }
 
+/** When the request reached the metrics middleware, as `performance.now()` milliseconds. */
+const STARTED = Symbol('httpMetricsStarted');
+type Timed = Response & { [STARTED]: number };
+
 /**
  * `http_request_duration_seconds{method,route,status}`, where route is the Express pattern
  * (`/api/jobs/:id`), never the raw path.
@@ -25,13 +29,15 @@ export function httpMetrics(metrics: Metrics): RequestHandler {
     buckets: BUCKETS,
     registers: [metrics.register],
   });
-  return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.once('finish', () => {
-      const route = (res.locals.route as string | undefined) ?? (req.route ? req.baseUrl + (req.route.path as string) : UNMATCHED_ROUTE);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      histogram.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-    });
+  /** One listener for every response (`this` is the response), so a request costs no closure. */
+  function observe(this: Timed): void {
+    const { req } = this;
+    const route = (this.locals.route as string | undefined) ?? (req.route ? req.baseUrl + (req.route.path as string) : UNMATCHED_ROUTE);
+    histogram.observe({ method: req.method, route, status: String(this.statusCode) }, (performance.now() - this[STARTED]) / 1000);
+  }
+  return (_req, res, next) => {
+    (res as Timed)[STARTED] = performance.now();
+    res.on('finish', observe);
     next();
   };
 }
