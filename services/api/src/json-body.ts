@@ -10,20 +10,19 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
  */
 export const MAX_JSON_DEPTH = 32;
 
-/** The nesting depth of `value`, counted without recursion and only up to `MAX_JSON_DEPTH + 1`. */
-function depthOf(value: unknown): number {
-  let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== 'object' || node === null) continue;
-    deepest = Math.max(deepest, depth);
-    if (deepest > MAX_JSON_DEPTH) break;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
-    }
+/**
+ * Whether `value` nests objects and arrays more than `levels` deep (a scalar is 0 deep, `{}` 1).
+ * Recursive but never past `levels`, so the stack stays shallow; it allocates nothing.
+ */
+function deeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (deeperThan(value[i], levels - 1)) return true;
+    return false;
   }
-  return deepest;
+  for (const key in value) if (deeperThan((value as Record<string, unknown>)[key], levels - 1)) return true;
+  return false;
 }
 
 /**
@@ -32,14 +31,16 @@ function depthOf(value: unknown): number {
  * `curl -d` without a Content-Type header gets a clear answer.
  */
 export function jsonBody(limitBytes: number): RequestHandler {
-  const parse = express.json({ limit: limitBytes, type: JSON_TYPES, strict: true });
+  // The media type is checked once, here: the parser is told every request it gets is JSON.
+  const parse = express.json({ limit: limitBytes, type: () => true, strict: true });
   return (req, res, next) => {
-    // `is` is null without a body; an empty body (Content-Length: 0) is "no body" too, left to the schema.
-    if (req.is(JSON_TYPES) === false && req.headers['content-length'] !== '0') {
+    // `is` is null without a body (the parser skips it); an empty body (Content-Length: 0) is "no body" too, left to the schema.
+    if (req.is(JSON_TYPES) === false) {
+      if (req.headers['content-length'] === '0') return next();
       throw new HttpError(415, 'unsupported_media_type', `send the body as JSON with Content-Type: application/json (got ${req.headers['content-type'] ?? 'none'})`);
     }
     parse(req, res, (err?: unknown) => {
-      if (err === undefined && depthOf(req.body) > MAX_JSON_DEPTH) {
+      if (err === undefined && deeperThan(req.body, MAX_JSON_DEPTH)) {
         return next(new HttpError(400, 'invalid_request', `the body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`));
       }
       next(err);
