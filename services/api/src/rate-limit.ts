@@ -75,6 +75,9 @@ class Lease implements Tokens {
 
 type Take = (key: string, ...args: number[]) => Promise<[number, number, number]>;
 
+/** What `spend` answers when nothing needs waiting for. */
+const SPENT: Promise<void> = Promise.resolve();
+
 export interface RateLimiterDeps {
   redis: RedisConnection;
   guard: RedisGuard;
@@ -94,25 +97,45 @@ export class RateLimiter {
     this.take = (key, ...args) => redis.bullpenRateTake(key, ...args);
   }
 
-  /** Spends one request and `jobs` jobs of `principal`'s limits, or throws 429 / 413 having spent nothing. */
-  async spend(principal: Principal, jobs: number): Promise<void> {
+  /**
+   * Spends one request and `jobs` jobs of `principal`'s limits, or throws 429 / 413 having spent
+   * nothing. Not `async`: a request the lease covers (most of them) costs no promise and no
+   * allocation.
+   */
+  spend(principal: Principal, jobs: number): Promise<void> {
     const { requestsPerSecond, jobsPerSecond } = principal.rateLimit;
-    if (requestsPerSecond === 0 && jobsPerSecond === 0) return;
-    const burst = (rate: number) => Math.max(1, rate * this.deps.burstSeconds);
-    if (jobsPerSecond > 0 && jobs > burst(jobsPerSecond)) {
-      throw new HttpError(413, 'too_many_jobs', `this request has ${jobs} jobs; token "${principal.name}" may enqueue at most ${burst(jobsPerSecond)} at once (${jobsPerSecond} per second, bursts of ${this.deps.burstSeconds} s): split it`);
+    if (requestsPerSecond === 0 && jobsPerSecond === 0) return SPENT;
+    if (jobsPerSecond > 0 && jobs > this.burst(jobsPerSecond)) {
+      const why = `this request has ${jobs} jobs; token "${principal.name}" may enqueue at most ${this.burst(jobsPerSecond)} at once (${jobsPerSecond} per second, bursts of ${this.deps.burstSeconds} s): split it`;
+      return Promise.reject(new HttpError(413, 'too_many_jobs', why));
     }
     let lease = this.leases.get(principal.name);
     if (!lease) this.leases.set(principal.name, (lease = new Lease()));
-    const want = { requests: requestsPerSecond > 0 ? 1 : 0, jobs: jobsPerSecond > 0 ? jobs : 0 };
+    const wantRequests = requestsPerSecond > 0 ? 1 : 0;
+    const wantJobs = jobsPerSecond > 0 ? jobs : 0;
+    if (lease.requests >= wantRequests && lease.jobs >= wantJobs) {
+      lease.requests -= wantRequests;
+      lease.jobs -= wantJobs;
+      return SPENT;
+    }
+    return this.spendFromRedis(principal, lease, { requests: wantRequests, jobs: wantJobs });
+  }
+
+  /** A token may spend this many at once: its rate over the burst, at least 1. */
+  private burst(rate: number): number {
+    return Math.max(1, rate * this.deps.burstSeconds);
+  }
+
+  /** Takes what the lease lacks of `want` from Redis, with a new lease; gives the lease back on a refusal. */
+  private async spendFromRedis(principal: Principal, lease: Lease, want: Tokens): Promise<void> {
+    const { requestsPerSecond, jobsPerSecond } = principal.rateLimit;
     const held = lease.take(want);
-    if (held.requests === want.requests && held.jobs === want.jobs) return;
     const ahead = (rate: number) => Math.floor(rate * LEASE_SECONDS);
     const key = `${this.deps.prefix}:ratelimit:${principal.name}`;
     const [waitMs, extraRequests, extraJobs] = await this.deps.guard.run(() => this.take(
       key,
-      requestsPerSecond, burst(requestsPerSecond), want.requests - held.requests, ahead(requestsPerSecond),
-      jobsPerSecond, burst(jobsPerSecond), want.jobs - held.jobs, ahead(jobsPerSecond),
+      requestsPerSecond, this.burst(requestsPerSecond), want.requests - held.requests, ahead(requestsPerSecond),
+      jobsPerSecond, this.burst(jobsPerSecond), want.jobs - held.jobs, ahead(jobsPerSecond),
     )).catch((err: unknown) => {
       lease.add(held);
       throw err;
