@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { find, render } from '../../charts/test/helm';
+import { headingAnchors } from '../docs/markdown';
 
 const ROOT = join(__dirname, '..', '..');
 const RULES = join(ROOT, 'charts', 'bullpen', 'files', 'prometheus-rules.yaml');
 const RULE_TESTS = join(__dirname, 'prometheus-rules.test.yaml');
-const MONITORING_DOC = join(ROOT, 'README.md');
+const RUNBOOKS = join(ROOT, 'docs', 'runbooks.md');
 
 interface AlertRule {
   alert: string;
@@ -65,10 +66,8 @@ describe('alert rules (charts/bullpen/files/prometheus-rules.yaml)', () => {
     }
   });
 
-  it('give every alert a for, a severity, a summary and a runbook anchor that the monitoring doc has', () => {
-    const doc = readFileSync(MONITORING_DOC, 'utf8');
-    // GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens.
-    const anchors = new Set([...doc.matchAll(/^#+ (.+)$/gm)].map(([, title]) => title.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
+  it('give every alert a for, a severity, a summary and a runbook in docs/runbooks.md', () => {
+    const anchors = headingAnchors(readFileSync(RUNBOOKS, 'utf8'));
     const rules = alertRules();
     expect(rules.length).toBeGreaterThanOrEqual(8);
     for (const rule of rules) {
@@ -80,7 +79,7 @@ describe('alert rules (charts/bullpen/files/prometheus-rules.yaml)', () => {
         summary: (rule.annotations?.summary ?? '').length > 0,
         runbook: rule.annotations?.runbook_url,
         anchorInDoc: anchors.has(anchor),
-      }).toEqual({ alert: rule.alert, for: true, severity: true, summary: true, runbook: `README.md#${anchor}`, anchorInDoc: true });
+      }).toEqual({ alert: rule.alert, for: true, severity: true, summary: true, runbook: `docs/runbooks.md#${anchor}`, anchorInDoc: true });
     }
   });
 });
