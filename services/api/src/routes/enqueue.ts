@@ -1,5 +1,5 @@
 import { RedisRefusedError, type EnqueuedJob, type PreparedJob, type Producer, type WorkerRegistry } from '@bullpen/core';
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
 import { assertMayEnqueue, mayEnqueue, principalOf, type Principal } from '../auth';
 import { enqueueAllOrNothing, withLeftovers } from '../bulk-enqueue';
 import type { ApiContext } from '../context';
@@ -67,9 +67,9 @@ function sendEnqueued(res: Response, status: 200 | 202, { id, worker, queue }: E
 /** The header that says a 2xx enqueue has not reached `REDIS_MIN_REPLICAS_ACK` replicas yet. */
 export const REPLICATION_HEADER = 'Bullpen-Replication';
 
-export function enqueueRoutes(ctx: ApiContext): Router {
+/** Registers the enqueue routes on `router` (the app's own: see `createApp`). */
+export function enqueueRoutes(ctx: ApiContext, router: Router): void {
   const { registry, producer, guard, idempotency, ownership, rateLimiter, replication, mw } = ctx;
-  const router = Router();
 
   /**
    * With `REDIS_MIN_REPLICAS_ACK`, waits for the replicas to have what this connection wrote
@@ -183,6 +183,4 @@ export function enqueueRoutes(ctx: ApiContext): Router {
       (status, enqueued) => void res.status(status).json({ ids: enqueued.map((j) => j.id) }),
     );
   });
-
-  return router;
 }
