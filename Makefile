@@ -12,7 +12,7 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 install: ## Install npm dependencies from package-lock.json (skipped when up to date)
-	@if [ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ] && [ node_modules/.package-lock.json -nt package.json ]; then \
+	@$(NODE24) if [ -d node_modules/.bin ] && [ node_modules/.package-lock.json -nt package-lock.json ] && [ node_modules/.package-lock.json -nt package.json ]; then \
 	  echo "dependencies up to date"; else npm install --no-audit --no-fund; fi
 
 redis: ## Start a local Redis on REDIS_URL unless one answers there (it keeps running)
