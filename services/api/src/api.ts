@@ -11,6 +11,7 @@ import type { ApiConfig } from './config';
 import type { ApiContext } from './context';
 import { IdempotencyStore } from './idempotency';
 import { JobOwnership } from './job-ownership';
+import { OpenResponses } from './open-responses';
 import { jsonBody } from './json-body';
 import { RateLimiter } from './rate-limit';
 import { RedisGuard } from './redis-guard';
@@ -78,7 +79,7 @@ export function createApi({ config, registry, logger }: ApiDeps) {
   let server: Server | undefined;
   let closing: Promise<void> | undefined;
   /** Requests not answered yet: at the end of the drain budget they get a 503 rather than holding the shutdown. */
-  const inFlight = new Set<ServerResponse>();
+  const inFlight = new OpenResponses();
   /** The one 'close' listener of every response, so a request costs no closure. */
   function settled(this: ServerResponse): void {
     inFlight.delete(this);
@@ -184,11 +185,11 @@ function answerShuttingDown(res: ServerResponse): void {
  * `deadlineMs`: shortly before it, every request still open is answered 503 (a dashboard page
  * waiting on a frozen Redis, say), and at it every connection left is closed.
  */
-async function stopServer(server: Server | undefined, inFlight: Set<ServerResponse>, deadlineMs: number): Promise<void> {
+async function stopServer(server: Server | undefined, inFlight: OpenResponses, deadlineMs: number): Promise<void> {
   if (!server) return;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  const answer = setTimeout(() => inFlight.forEach(answerShuttingDown), Math.max(0, deadlineMs - LAST_ANSWER_MS));
+  const answer = setTimeout(() => inFlight.snapshot().forEach(answerShuttingDown), Math.max(0, deadlineMs - LAST_ANSWER_MS));
   const cut = setTimeout(() => server.closeAllConnections(), deadlineMs);
   await closed;
   clearTimeout(answer);
