@@ -25,10 +25,8 @@ function prepare(registry: WorkerRegistry, producer: Producer, principal: Princi
   const cls = registry.get(job.worker, (c) => mayEnqueue(principal, c)); // a 404 names only workers this token may enqueue
   assertMayEnqueue(principal, cls);
   const runAt = job.runAt === undefined ? undefined : new Date(job.runAt);
-  if (job.delaySeconds !== undefined && runAt !== undefined) throw new HttpError(400, 'invalid_options', 'give delaySeconds or runAt, not both');
   const prepared = producer.prepare(cls, job.args === undefined ? {} : job.args, { delaySeconds: job.delaySeconds, runAt }, now);
-  const delayed = (job.delaySeconds ?? 0) > 0 || (runAt !== undefined && runAt.getTime() > now);
-  return { job: prepared, state: delayed ? 'delayed' : 'waiting' };
+  return { job: prepared, state: (prepared.opts.delay ?? 0) > 0 ? 'delayed' : 'waiting' };
 }
 
 /** The job with the id the API chose for it (its owner's tag, or the idempotency key's). */
@@ -135,7 +133,7 @@ export function enqueueRoutes(ctx: ApiContext, router: Router): void {
     await rateLimiter.spend(principal, 1);
     if (key === undefined) {
       const enqueued = await guard.run(() => producer.add(withId(job, ownership.newId(principal))));
-      if (replication) await confirmReplication(res, [enqueued], false);
+      await confirmReplication(res, [enqueued], false);
       sendEnqueued(res, 202, enqueued, state);
       return;
     }
