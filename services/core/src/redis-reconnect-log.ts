@@ -3,32 +3,21 @@ import type { Logger } from './logger';
 import type { RedisConnection, RedisSettings } from './redis';
 import { classifyRedisError, redisRefusal } from './redis-errors';
 
-/** A URL with its password replaced by `***`, fit for logs. */
-function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable)';
-  }
-}
-
-/** The variables that say where Redis is, as set (passwords hidden), and whether that is this machine. */
-function whereRedisIs(settings: RedisSettings): { where: string; local: boolean } {
+/** The variable that says where Redis is, as set (passwords hidden), and whether that is this machine. */
+function whereRedisIs(settings: RedisSettings): { variable: string; where: string; local: boolean } {
   const nodes = settings.clusterNodes ?? settings.sentinels;
   if (nodes) {
     const variable = settings.clusterNodes ? 'REDIS_CLUSTER_NODES' : 'REDIS_SENTINELS';
-    return { where: `${variable}=${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`, local: nodes.every((n) => isLoopbackHost(n.host)) };
+    return { variable, where: `${variable}=${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`, local: nodes.every((n) => isLoopbackHost(n.host)) };
   }
-  const url = redactedUrl(settings.url);
-  let local = false;
   try {
-    local = isLoopbackHost(new URL(settings.url).hostname.replace(/^\[|\]$/g, ''));
+    const parsed = new URL(settings.url);
+    if (parsed.password) parsed.password = '***';
+    return { variable: 'REDIS_URL', where: `REDIS_URL=${parsed}`, local: isLoopbackHost(parsed.hostname.replace(/^\[|\]$/g, '')) };
   } catch {
     // A URL the config accepted parses; nothing to add for one that does not.
+    return { variable: 'REDIS_URL', where: 'REDIS_URL=(unparseable)', local: false };
   }
-  return { where: `REDIS_URL=${url}`, local };
 }
 
 /**
@@ -41,9 +30,8 @@ function whereRedisIs(settings: RedisSettings): { where: string; local: boolean 
  * connection a service creates; BullMQ's own connection errors are the same outage (see
  * `isConnectionError`).
  */
-export function logRedisReconnects(redis: RedisConnection, target: string | RedisSettings, logger: Logger): void {
-  const settings: RedisSettings = typeof target === 'string' ? { url: target, sentinelMaster: 'mymaster' } : target;
-  const { where, local } = whereRedisIs(settings);
+export function logRedisReconnects(redis: RedisConnection, settings: RedisSettings, logger: Logger): void {
+  const { variable, where, local } = whereRedisIs(settings);
   let lastError: Error | undefined;
   let attempt = 0;
   redis.on('error', (err: Error) => {
@@ -56,7 +44,7 @@ export function logRedisReconnects(redis: RedisConnection, target: string | Redi
     const retry = `retry ${attempt}${typeof delayMs === 'number' ? ` in ${delayMs} ms` : ''}`;
     const detail = lastError?.message ?? 'connection closed';
     const msg = !refusal || refusal.cause === 'unreachable' || refusal.cause === 'timeout'
-      ? `cannot reach Redis at ${where} (${detail}); ${retry}: check that Redis runs there and that ${where.split('=')[0]} points at it${local ? ' (`make redis` starts a local one)' : ''}`
+      ? `cannot reach Redis at ${where} (${detail}); ${retry}: check that Redis runs there and that ${variable} points at it${local ? ' (`make redis` starts a local one)' : ''}`
       : `${redisRefusal(refusal.cause, detail).message}; ${where}; ${retry}`;
     logger.warn({ attempt, retryInMs: delayMs, redis: where, cause: refusal?.cause ?? 'unreachable' }, msg);
   });
