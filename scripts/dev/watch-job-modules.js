@@ -1,17 +1,16 @@
 // Watches a directory of job modules and reports which were added, changed or removed, once the
 // directory has been quiet for a moment (an editor's save is several events: temp file, rename).
 const { createHash } = require('node:crypto');
-const { readdirSync, readFileSync, watch } = require('node:fs');
+const { readFileSync, watch } = require('node:fs');
 const { join } = require('node:path');
+const { jobModules } = require('../workers-index');
 
-// The modules discovery loads (WorkerRegistry.discover skips tests and declarations).
-const JOB_MODULE = /^(?!.*\.(test|spec|d)\.ts$).*\.ts$/;
 const QUIET_MS = 200;
 
 /** Each job module's name and a hash of its content. */
 function snapshot(dir) {
   const files = new Map();
-  for (const name of readdirSync(dir).filter((f) => JOB_MODULE.test(f))) {
+  for (const name of jobModules(dir)) {
     try {
       files.set(name, createHash('sha1').update(readFileSync(join(dir, name))).digest('hex'));
     } catch {
