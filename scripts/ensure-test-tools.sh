@@ -54,5 +54,5 @@ if [ ${#packages[@]} -gt 0 ] || { $check_only && $helm_missing; }; then
   exit 1
 fi
 # install-helm.sh is idempotent and quiet when its pinned version is there; without HELM it also
-# replaces a cached helm of another version.
-[ -n "${HELM:-}" ] || bash "$root/scripts/install-helm.sh" >/dev/null
+# replaces a cached helm of another version (not under --check, which never installs).
+$check_only || [ -n "${HELM:-}" ] || bash "$root/scripts/install-helm.sh" >/dev/null
