@@ -1,13 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JOB_STATES } from '@bullpen/core';
-import type { WorkerService } from '@bullpen/worker';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { ADMIN_TOKEN, AS, startTestApi, testRegistry, type TestApi } from './support/api';
 import { cspViolations, launchChromium, offlineContext } from './support/browser';
-import { JobEvents } from './support/events';
-import { startTestWorker } from './support/worker';
+import type { JobEvents } from './support/events';
+import { startTestStack, type TestStack } from './support/stack';
 
 /** A site on another port of the same host, serving the pages a test gives it. */
 class OtherOrigin {
@@ -49,16 +48,15 @@ function addFromPage(page: Page): Promise<{ status: number; body: { error?: unkn
 describe('the dashboard against pages on another origin, in a real browser', () => {
   const registry = testRegistry();
   let t: TestApi;
-  let worker: WorkerService;
+  let stack: TestStack;
   let low: JobEvents;
   let other: OtherOrigin;
   let browser: Browser;
   let failedJobId: string;
 
   beforeAll(async () => {
-    t = await startTestApi({ registry });
-    worker = await startTestWorker(t.prefix, registry);
-    low = await JobEvents.open(t.prefix, 'low');
+    stack = await startTestStack(registry, 'low');
+    ({ api: t, events: low } = stack);
     other = await OtherOrigin.start();
     browser = await launchChromium();
     const { body: job } = await request(t.url).post('/api/jobs').set(AS.client).send({ worker: 'FlakyWorker', args: { label: 'csrf target' } }).expect(202);
@@ -68,9 +66,7 @@ describe('the dashboard against pages on another origin, in a real browser', () 
   afterAll(async () => {
     await browser?.close();
     await other?.close();
-    await low?.close();
-    await worker?.close();
-    await t?.close();
+    await stack?.close();
   });
 
   /** A browser logged in to the dashboard (Basic credentials cached), as the admin's would be. */

@@ -1,11 +1,10 @@
 import { Worker, WorkerRegistry, type JobContext } from '@bullpen/core';
-import type { WorkerService } from '@bullpen/worker';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
-import { ADMIN_TOKEN, AS, startTestApi, testRegistry, type TestApi } from './support/api';
+import { ADMIN_TOKEN, AS, testRegistry, type TestApi } from './support/api';
 import { cspViolations, launchChromium, offlineContext } from './support/browser';
-import { JobEvents } from './support/events';
-import { startTestWorker } from './support/worker';
+import type { JobEvents } from './support/events';
+import { startTestStack, type TestStack } from './support/stack';
 
 class InvoiceWorker extends Worker<{ invoices: number }, number> {
   static override maxRetries = 0;
@@ -18,21 +17,18 @@ class InvoiceWorker extends Worker<{ invoices: number }, number> {
 describe("the dashboard's Logs tab in a real browser", () => {
   const registry = new WorkerRegistry([...testRegistry().list(), InvoiceWorker]);
   let t: TestApi;
-  let worker: WorkerService;
+  let stack: TestStack;
   let events: JobEvents;
   let browser: Browser;
 
   beforeAll(async () => {
-    t = await startTestApi({ registry });
-    worker = await startTestWorker(t.prefix, registry, { LOG_LEVEL: 'info' });
-    events = await JobEvents.open(t.prefix, 'default');
+    stack = await startTestStack(registry, 'default', { LOG_LEVEL: 'info' });
+    ({ api: t, events } = stack);
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await events?.close();
-    await worker?.close();
-    await t?.close();
+    await stack?.close();
   });
 
   it("shows the line the job's ctx.logger wrote", async () => {

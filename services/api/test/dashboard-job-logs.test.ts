@@ -1,9 +1,8 @@
 import { Worker, WorkerRegistry, type JobContext } from '@bullpen/core';
-import type { WorkerService } from '@bullpen/worker';
 import request from 'supertest';
-import { ADMIN_TOKEN, AS, startTestApi, testRegistry, type TestApi } from './support/api';
-import { JobEvents } from './support/events';
-import { startTestWorker } from './support/worker';
+import { ADMIN_TOKEN, AS, testRegistry, type TestApi } from './support/api';
+import type { JobEvents } from './support/events';
+import { startTestStack, type TestStack } from './support/stack';
 
 /** Logs what a report job does, as users' jobs do. */
 class ReportWorker extends Worker<{ rows: number }, { rows: number }> {
@@ -18,19 +17,16 @@ class ReportWorker extends Worker<{ rows: number }, { rows: number }> {
 describe("the dashboard's Logs tab", () => {
   const registry = new WorkerRegistry([...testRegistry().list(), ReportWorker]);
   let t: TestApi;
-  let worker: WorkerService;
+  let stack: TestStack;
   let events: JobEvents;
 
   beforeAll(async () => {
-    t = await startTestApi({ registry });
     // LOG_LEVEL info, as deployed: the job's log gets the lines at LOG_LEVEL and above.
-    worker = await startTestWorker(t.prefix, registry, { LOG_LEVEL: 'info' });
-    events = await JobEvents.open(t.prefix, 'default');
+    stack = await startTestStack(registry, 'default', { LOG_LEVEL: 'info' });
+    ({ api: t, events } = stack);
   });
   afterAll(async () => {
-    await events?.close();
-    await worker?.close();
-    await t?.close();
+    await stack?.close();
   });
 
   it("shows what the job's ctx.logger wrote, through the dashboard's own API, to an admin only", async () => {

@@ -1,33 +1,29 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WorkerService } from '@bullpen/worker';
 import type { Browser, BrowserContext } from 'playwright-core';
 import request from 'supertest';
-import { ADMIN_TOKEN, AS, startTestApi, testRegistry, type TestApi } from './support/api';
+import { ADMIN_TOKEN, AS, testRegistry, type TestApi } from './support/api';
 import { cspViolations, launchChromium, offlineContext } from './support/browser';
-import { JobEvents } from './support/events';
-import { startTestWorker } from './support/worker';
+import type { JobEvents } from './support/events';
+import { startTestStack, type TestStack } from './support/stack';
 
 const RESULTS = join(__dirname, '../../../test-results');
 
 describe('dashboard in a real browser', () => {
   const registry = testRegistry();
   let t: TestApi;
-  let worker: WorkerService;
+  let stack: TestStack;
   let low: JobEvents;
   let browser: Browser;
 
   beforeAll(async () => {
-    t = await startTestApi({ registry });
-    worker = await startTestWorker(t.prefix, registry);
-    low = await JobEvents.open(t.prefix, 'low');
+    stack = await startTestStack(registry, 'low');
+    ({ api: t, events: low } = stack);
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await low?.close();
-    await worker?.close();
-    await t?.close();
+    await stack?.close();
   });
 
   const context = (options?: Parameters<Browser['newContext']>[0]): Promise<BrowserContext> => offlineContext(browser, [t.url], options);
