@@ -9,7 +9,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer } from '@bullpen/core';
-import { DataProcessingWorker } from '@bullpen/worker';
+import { DataProcessingWorker } from '@bullpen/jobs';
 import { deletePrefix, uniquePrefix } from '../test/support/redis';
 import { rssBytes, spawnBench, type BenchProcess } from './bench-process';
 import { record } from './results';

@@ -1,5 +1,5 @@
 import { closeDefaultProducer } from '@bullpen/core';
-import { DataProcessingWorker } from '@bullpen/worker';
+import { DataProcessingWorker } from '@bullpen/jobs';
 
 async function main(): Promise<void> {
   const job = await DataProcessingWorker.performAsync({ userId: 42, format: 'csv' });

@@ -12,7 +12,7 @@ const sources = (dir) =>
     return /\.ts$/.test(entry.name) && !/\.(test|d)\.ts$/.test(entry.name) ? [path] : [];
   });
 
-for (const pkg of ['core', 'worker', 'beat', 'api', 'cli']) {
+for (const pkg of ['core', 'jobs', 'worker', 'beat', 'api', 'cli']) {
   const dir = join(root, 'services', pkg);
   if (!existsSync(join(dir, 'src'))) continue;
   rmSync(join(dir, 'dist'), { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // Kubernetes, on 127.0.0.1 only.
 // - Ctrl-C drains: each process gets one SIGTERM and finishes its active jobs within
 //   SHUTDOWN_TIMEOUT_SECONDS; a second Ctrl-C kills them. Exits 0 when all three stopped cleanly.
-// - Adding, changing or removing a job module in services/worker/src/workers restarts all three
+// - Adding, changing or removing a job module in services/jobs/src/workers restarts all three
 //   (the API and the beat load the job classes too), each drained first.
 // - A process that exits by itself (a syntax error in a job module) stays down until the next
 //   change there; the others keep running.

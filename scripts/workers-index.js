@@ -1,5 +1,5 @@
-// Writes services/worker/src/jobs.ts: one `export * from './workers/<file>'` per job module, so every
-// job class is importable by name (`import { ExportWorker } from '@bullpen/worker'`) with no
+// Writes services/jobs/src/jobs.ts: one `export * from './workers/<file>'` per job module, so every
+// job class is importable by name (`import { ExportWorker } from '@bullpen/jobs'`) with no
 // hand-kept list. jobs.ts sits outside workers/ so discovery does not load it as a job module.
 //   node scripts/workers-index.js           rewrite jobs.ts if it is out of date
 //   node scripts/workers-index.js --check   exit 1 if it is out of date
@@ -8,8 +8,8 @@ const { existsSync, readdirSync, readFileSync, writeFileSync } = require('node:f
 const { join, relative } = require('node:path');
 
 const ROOT = join(__dirname, '..');
-const WORKERS_DIR = join(ROOT, 'services', 'worker', 'src', 'workers');
-const JOBS_FILE = join(ROOT, 'services', 'worker', 'src', 'jobs.ts');
+const WORKERS_DIR = join(ROOT, 'services', 'jobs', 'src', 'workers');
+const JOBS_FILE = join(ROOT, 'services', 'jobs', 'src', 'jobs.ts');
 const COMMAND = 'node scripts/workers-index.js';
 // The TypeScript modules discovery loads from src/workers (WorkerRegistry.discover skips tests and declarations).
 const JOB_MODULE = /^(?!.*\.(test|spec|d)\.ts$).*\.ts$/;

@@ -19,7 +19,7 @@ node -e '
 for name in bullpen-api bullpen-worker; do
   image="$name:$tag-e2e"
   ctr="$(buildah from --pull=never "localhost/$name:$tag")"
-  buildah copy --quiet --chown 0:0 "$ctr" "$work/sleep-worker.js" /app/services/worker/dist/workers/sleep-worker.js >/dev/null
+  buildah copy --quiet --chown 0:0 "$ctr" "$work/sleep-worker.js" /app/services/jobs/dist/workers/sleep-worker.js >/dev/null
   buildah commit --quiet "$ctr" "localhost/$image" >/dev/null
   buildah rm "$ctr" >/dev/null; ctr=""
   archive="$(bash "$root/scripts/images/export.sh" "localhost/$image" "docker.io/library/$image" "$work/archives")"

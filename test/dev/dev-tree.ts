@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
-const SERVICES = ['core', 'worker', 'beat', 'api'];
+const SERVICES = ['core', 'jobs', 'worker', 'beat', 'api'];
 const SCRIPTS = ['serve.js', 'dev', 'workers-index.js', 'ensure-redis.sh'];
 
 /** A job module for tests to add: SleepWorker, `{ ms }` of sleep. */
@@ -11,7 +11,7 @@ export const SLEEP_WORKER_MODULE = join(ROOT, 'services', 'worker', 'test', 'fix
 
 export interface DevTree {
   root: string;
-  /** The copy's services/worker/src/workers, which its `make dev` watches and discovers. */
+  /** The copy's services/jobs/src/workers, which its `make dev` watches and discovers. */
   workersDir: string;
   remove(): void;
 }
@@ -19,7 +19,7 @@ export interface DevTree {
 /**
  * A copy of what `make dev` runs (the services' sources, serve.js and its scripts) in a temp
  * directory, so a test can add job modules without touching the repository's own
- * services/worker/src/workers, which other tests discover. Its node_modules links to the
+ * services/jobs/src/workers, which other tests discover. Its node_modules links to the
  * repository's packages, except @bullpen/*, which link to the copy's services.
  */
 export function devTree(): DevTree {
@@ -37,7 +37,7 @@ export function devTree(): DevTree {
   for (const service of SERVICES) symlinkSync(join('..', '..', 'services', service), join(modules, '@bullpen', service));
   return {
     root,
-    workersDir: join(root, 'services', 'worker', 'src', 'workers'),
+    workersDir: join(root, 'services', 'jobs', 'src', 'workers'),
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
 }

@@ -14,7 +14,7 @@ describe('make dev and job modules', () => {
     expect((await api(apiUrl, '/api/jobs', sleepJob)).status).toBe(404);
 
     copyFileSync(SLEEP_WORKER_MODULE, join(session.tree.workersDir, 'sleep-worker.ts'));
-    await dev.waitForLine(/^serve: added sleep-worker\.ts in services\/worker\/src\/workers\/; restarting api, worker and beat$/, 10_000);
+    await dev.waitForLine(/^serve: added sleep-worker\.ts in services\/jobs\/src\/workers\/; restarting api, worker and beat$/, 10_000);
     let id = '';
     await waitFor('the restarted API to accept SleepWorker', async () => {
       const res = await api(apiUrl, '/api/jobs', sleepJob);
@@ -23,8 +23,8 @@ describe('make dev and job modules', () => {
     }, 60_000, 200);
     // ...and the restarted worker to run it.
     await waitFor('the job to complete', async () => (await api(apiUrl, `/api/jobs/${id}`)).body.state === 'completed', 30_000);
-    // jobs.ts follows, so the class is importable by name from @bullpen/worker.
-    expect(readFileSync(join(session.tree.root, 'services', 'worker', 'src', 'jobs.ts'), 'utf8')).toContain("export * from './workers/sleep-worker';");
+    // jobs.ts follows, so the class is importable by name from @bullpen/jobs.
+    expect(readFileSync(join(session.tree.root, 'services', 'jobs', 'src', 'jobs.ts'), 'utf8')).toContain("export * from './workers/sleep-worker';");
 
     const broken = join(session.tree.workersDir, 'broken-worker.ts');
     writeFileSync(broken, 'export class BrokenWorker extends {\n');

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { createApi, loadApiConfig } from '@bullpen/api';
 import { createBeatService, loadBeatConfig } from '@bullpen/beat';
 import { createLogger, createMetrics } from '@bullpen/core';
-import { createWorkerService, discoverWorkers, loadWorkerConfig } from '@bullpen/worker';
+import { discoverWorkers } from '@bullpen/jobs';
+import { createWorkerService, loadWorkerConfig } from '@bullpen/worker';
 import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
 
 const ROOT = join(__dirname, '..', '..');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Job, QueueEvents, Worker as BullWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Producer } from '@bullpen/core';
-import { DataProcessingWorker } from '@bullpen/worker';
+import { DataProcessingWorker } from '@bullpen/jobs';
 import { parse } from 'yaml';
 import { startService, type ServiceProcess } from '../support/service-process';
 import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../support/redis';

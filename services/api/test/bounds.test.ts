@@ -1,4 +1,4 @@
-import { DATA_PROCESSING_MAX_RECORDS } from '@bullpen/worker';
+import { DATA_PROCESSING_MAX_RECORDS } from '@bullpen/jobs';
 import request from 'supertest';
 import { AS, startTestApi, type TestApi } from './support/api';
 

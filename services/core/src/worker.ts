@@ -49,7 +49,7 @@ export class WorkerDefinitionError extends Error {
 }
 
 /**
- * Base class of every job. Subclass it in `services/worker/src/workers/`, set the static
+ * Base class of every job. Subclass it in `services/jobs/src/workers/`, set the static
  * settings you need and implement `perform`; the class name is the job's name.
  */
 export abstract class Worker<TArgs = unknown, TResult = unknown> {

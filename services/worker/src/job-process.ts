@@ -6,7 +6,8 @@
 import { coerceError, createLogger, createMetrics, isWorkerClass, teeLogger, type JobContext, type JobServices, type QueueName, type WorkerClass } from '@bullpen/core';
 import { fromWireError, JobSerializationError, toWireError, type WireError } from './job-errors';
 import { capLogLine } from './job-log';
-import './job-services';
+// The JobServices the job classes declare (@bullpen/jobs' job-services.ts), without loading them.
+import type {} from '@bullpen/jobs';
 
 /** What the pool sends its child. */
 export type ToJobProcess =

@@ -114,7 +114,7 @@ export class JobProcessor {
   constructor(private readonly opts: JobProcessorOptions) {
     for (const cls of opts.registry.list()) {
       if (this.isolationOf(cls) === 'process' && opts.registry.modulePathOf(cls) === undefined) {
-        throw new WorkerDefinitionError(`${cls.name}: isolation 'process' needs the class exported from a module the worker loads (services/worker/src/workers/), so its job process can load it too`);
+        throw new WorkerDefinitionError(`${cls.name}: isolation 'process' needs the class exported from a module the worker loads (services/jobs/src/workers/), so its job process can load it too`);
       }
     }
   }

@@ -1,6 +1,6 @@
 import { createLogger, exitOnSignals, exitOnStartupError, shutdownDeadlineMs } from '@bullpen/core';
+import { discoverWorkers } from '@bullpen/jobs';
 import { loadWorkerConfig } from './config';
-import { discoverWorkers } from './discover';
 import { createWorkerService } from './worker-service';
 
 async function main(): Promise<void> {

@@ -4,7 +4,8 @@ import {
 } from '@bullpen/core';
 import type { WorkerConfig } from './config';
 import { WorkerPool } from './worker-pool';
-import './job-services';
+// The JobServices the job classes declare (@bullpen/jobs' job-services.ts), without loading them.
+import type {} from '@bullpen/jobs';
 
 export interface WorkerServiceDeps {
   config: WorkerConfig;

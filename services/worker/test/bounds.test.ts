@@ -1,5 +1,5 @@
 import { Worker, type JobContext, type WorkerClass } from '@bullpen/core';
-import { DataProcessingWorker, type DataProcessingArgs } from '@bullpen/worker';
+import { DataProcessingWorker, type DataProcessingArgs } from '@bullpen/jobs';
 import { waitFor } from '../../../test/support/deferred';
 import { harness, type Harness } from './harness';
 

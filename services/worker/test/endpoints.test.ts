@@ -1,4 +1,4 @@
-import { DataProcessingWorker } from '@bullpen/worker';
+import { DataProcessingWorker } from '@bullpen/jobs';
 import { until } from '../../../test/support/deferred';
 import { harness, type Harness } from './harness';
 

@@ -1,6 +1,7 @@
 import { Job, QueueEvents } from 'bullmq';
 import { createLogger, Producer, QUEUE_NAMES, WorkerRegistry, type QueueName, type WorkerClass } from '@bullpen/core';
-import { createWorkerService, discoverWorkers, loadWorkerConfig, type WorkerService } from '@bullpen/worker';
+import { discoverWorkers } from '@bullpen/jobs';
+import { createWorkerService, loadWorkerConfig, type WorkerService } from '@bullpen/worker';
 import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../../../test/support/redis';
 
 /**

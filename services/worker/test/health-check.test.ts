@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HealthCheckWorker } from '@bullpen/worker';
+import { HealthCheckWorker } from '@bullpen/jobs';
 import { harness, type Harness } from './harness';
 
 /** A stand-in API: answers /healthz with the status the test sets, or never when `hang`. */

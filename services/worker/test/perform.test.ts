@@ -1,5 +1,5 @@
 import { ArgsValidationError, enqueuedJobs, EnqueueOptionsError, Worker } from '@bullpen/core';
-import { DataProcessingWorker } from '@bullpen/worker';
+import { DataProcessingWorker } from '@bullpen/jobs';
 import { countKeys } from '../../../test/support/redis';
 import { harness, type Harness } from './harness';
 

@@ -1,5 +1,5 @@
 import { createLogger, JOB_STATES, waitForRedis, WorkerRegistry, type Env } from '@bullpen/core';
-import { DataProcessingWorker, HealthCheckWorker } from '@bullpen/worker';
+import { DataProcessingWorker, HealthCheckWorker } from '@bullpen/jobs';
 import { createApi, loadApiConfig, type Api } from '../../src';
 import { countKeys, deletePrefix, uniquePrefix } from '../../../../test/support/redis';
 import { EchoWorker, FlakyWorker, GateWorker } from './workers';

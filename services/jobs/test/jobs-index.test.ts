@@ -1,8 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as worker from '@bullpen/worker';
-import * as jobs from '@bullpen/worker/jobs';
+import * as jobs from '@bullpen/jobs';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const workersIndex = require('../../../scripts/workers-index') as {
@@ -17,13 +16,10 @@ describe('the generated job index (src/jobs.ts)', () => {
     expect(workersIndex.problem()).toBeUndefined();
   });
 
-  it('makes every discovered job class importable by name from @bullpen/worker and @bullpen/worker/jobs', () => {
-    const discovered = worker.discoverWorkers().list();
+  it('makes every discovered job class importable by name from @bullpen/jobs', () => {
+    const discovered = jobs.discoverWorkers().list();
     expect(discovered.length).toBeGreaterThan(0);
-    for (const cls of discovered) {
-      expect((worker as Record<string, unknown>)[cls.name]).toBe(cls);
-      expect((jobs as Record<string, unknown>)[cls.name]).toBe(cls);
-    }
+    for (const cls of discovered) expect((jobs as Record<string, unknown>)[cls.name]).toBe(cls);
   });
 
   describe('the generator', () => {
