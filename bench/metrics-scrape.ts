@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { createBeatService, loadBeatConfig } from '@bullpen/beat';
 import { createLogger, createRedis } from '@bullpen/core';
-import { discoverWorkers } from '@bullpen/jobs';
+import { discoverWorkers } from '@bullpen/jobs/discover';
 import { Queue } from 'bullmq';
 import { deletePrefix } from '../test/support/redis';
 import { record } from './results';

@@ -2,7 +2,7 @@
 // to stdout), on a free port it reports to the parent over IPC. Used by bench/http-enqueue.ts.
 import { createLogger } from '@bullpen/core';
 import { createApi, loadApiConfig } from '@bullpen/api';
-import { discoverWorkers } from '@bullpen/jobs';
+import { discoverWorkers } from '@bullpen/jobs/discover';
 
 async function main(): Promise<void> {
   const config = loadApiConfig(process.env);

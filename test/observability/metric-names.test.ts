@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createApi, loadApiConfig } from '@bullpen/api';
 import { createBeatService, loadBeatConfig } from '@bullpen/beat';
 import { createLogger, createMetrics } from '@bullpen/core';
-import { discoverWorkers } from '@bullpen/jobs';
+import { discoverWorkers } from '@bullpen/jobs/discover';
 import { createWorkerService, loadWorkerConfig } from '@bullpen/worker';
 import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
 

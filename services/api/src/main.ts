@@ -1,5 +1,5 @@
 import { createLogger, exitOnSignals, exitOnStartupError, shutdownDeadlineMs } from '@bullpen/core';
-import { discoverWorkers } from '@bullpen/jobs';
+import { discoverWorkers } from '@bullpen/jobs/discover';
 import { createApi } from './api';
 import { loadApiConfig } from './config';
 

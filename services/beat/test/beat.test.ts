@@ -1,5 +1,5 @@
 import { createLogger, Producer, Worker, WorkerRegistry, type WorkerClass } from '@bullpen/core';
-import { discoverWorkers } from '@bullpen/jobs';
+import { discoverWorkers } from '@bullpen/jobs/discover';
 import { createBeatService, loadBeatConfig, schedulerId, syncSchedules } from '@bullpen/beat';
 import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../../../test/support/redis';
 

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as jobs from '@bullpen/jobs';
+import { discoverWorkers } from '@bullpen/jobs/discover';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const workersIndex = require('../../../scripts/workers-index') as {
@@ -17,7 +18,7 @@ describe('the generated job index (src/jobs.ts)', () => {
   });
 
   it('makes every discovered job class importable by name from @bullpen/jobs', () => {
-    const discovered = jobs.discoverWorkers().list();
+    const discovered = discoverWorkers().list();
     expect(discovered.length).toBeGreaterThan(0);
     for (const cls of discovered) expect((jobs as Record<string, unknown>)[cls.name]).toBe(cls);
   });

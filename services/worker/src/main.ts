@@ -1,5 +1,5 @@
 import { createLogger, exitOnSignals, exitOnStartupError, shutdownDeadlineMs } from '@bullpen/core';
-import { discoverWorkers } from '@bullpen/jobs';
+import { discoverWorkers } from '@bullpen/jobs/discover';
 import { loadWorkerConfig } from './config';
 import { createWorkerService } from './worker-service';
 

@@ -1,6 +1,6 @@
 import { Job, QueueEvents } from 'bullmq';
 import { createLogger, Producer, QUEUE_NAMES, WorkerRegistry, type QueueName, type WorkerClass } from '@bullpen/core';
-import { discoverWorkers } from '@bullpen/jobs';
+import { discoverWorkers } from '@bullpen/jobs/discover';
 import { createWorkerService, loadWorkerConfig, type WorkerService } from '@bullpen/worker';
 import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../../../test/support/redis';
 
