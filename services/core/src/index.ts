@@ -12,6 +12,7 @@ export { enqueuedJobs, type PendingJob } from './testing';
 export { isQueueName, QUEUE_NAMES, type QueueName } from './queues';
 export { isReservedJobId } from './reserved-job-ids';
 export { isWorkerClass, Worker, WorkerDefinitionError, type ArgsOf, type JobContext, type JobServices, type WorkerClass } from './worker';
+export { isChainStep } from './chain-step';
 export { jobOptions, MAX_DELAY_SECONDS, Producer, type BulkItem, type ChainStep, type EnqueuedJob, type EnqueueOptions, type PreparedJob, type ProducerDeps } from './producer';
 export { isLoopbackHost, readHost, readHostPorts, readInteger, readLogLevel, readQueueList, readString, readUrl, type Env, type HostPort } from './env';
 export { retryDelayMs, type RetryPolicy } from './backoff';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue, type FlowJob, type JobsOptions } from 'bullmq';
+import { chainStepOptions } from './chain-step';
 import { CORE_DEFAULTS } from './config';
 import { ArgsTooLargeError, EnqueueOptionsError } from './errors';
 import type { Metrics } from './metrics';
@@ -213,12 +214,14 @@ export class Producer {
     let node: FlowJob | undefined;
     for (const step of steps) {
       const data = step.args === undefined ? null : this.argsOf(step.worker, step.args);
+      const opts = { ...jobOptions(step.worker, {}), failParentOnFailure: true };
       node = {
         name: step.worker.name,
         queueName: step.worker.queue,
         data,
         prefix: this.prefixOf(step.worker.queue),
-        opts: { ...jobOptions(step.worker, {}), failParentOnFailure: true },
+        // Every step but the first runs on its child's result.
+        opts: node ? chainStepOptions(opts) : opts,
         ...(node ? { children: [node] } : {}),
       };
     }

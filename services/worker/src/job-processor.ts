@@ -1,6 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import {
-  ArgsTooLargeError, ArgsValidationError, teeLogger, WorkerDefinitionError, type JobContext, type JobServices, type Logger, type LogLineSink, type QueueName, type WorkerClass, type WorkerRegistry,
+  ArgsTooLargeError, ArgsValidationError, isChainStep, teeLogger, WorkerDefinitionError, type JobContext, type JobServices, type Logger, type LogLineSink, type QueueName, type WorkerClass, type WorkerRegistry,
 } from '@bullpen/core';
 import { oversizedArgsBytes } from './args-capped-job';
 import { JobTimeoutError, ResultTooLargeError } from './job-errors';
@@ -60,7 +60,7 @@ export interface JobProcessorOptions {
 /** The `worker` label of every job whose name no class of this pod has: one series, however many names come. */
 export const UNKNOWN_WORKER_LABEL = 'unknown';
 
-/** A chain step enqueued without args takes its single child's (the previous step's) result. */
+/** A chain step (`isChainStep`) takes its single child's (the previous step's) result. */
 async function previousResult(job: Job): Promise<unknown> {
   const values = Object.values(await job.getChildrenValues());
   return values.length > 0 ? values[0] : job.data;
@@ -170,7 +170,7 @@ export class JobProcessor {
       if (storedBytes !== undefined) throw new UnrecoverableError(new ArgsTooLargeError(cls.name, storedBytes, opts.maxArgsBytes).message);
       let args: unknown;
       try {
-        args = cls.parseArgs(job.data !== null ? job.data : await previousResult(job));
+        args = cls.parseArgs(isChainStep(job) ? await previousResult(job) : job.data);
       } catch (err) {
         // Args that fail the schema will fail every retry too.
         if (err instanceof ArgsValidationError) throw new UnrecoverableError(err.message);

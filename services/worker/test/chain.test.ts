@@ -1,3 +1,4 @@
+import { Job } from 'bullmq';
 import { chain, EnqueueOptionsError, Worker, type WorkerClass } from '@bullpen/core';
 import { z } from 'zod';
 import { harness, type Harness } from './harness';
@@ -24,6 +25,12 @@ class FormatWorker extends Worker<{ n: number }, string> {
   }
 }
 
+class PingWorker extends Worker<void, string> {
+  perform() {
+    return 'pong';
+  }
+}
+
 class BrokenWorker extends Worker<{ n: number }> {
   static override maxRetries = 0;
   perform(): never {
@@ -31,7 +38,7 @@ class BrokenWorker extends Worker<{ n: number }> {
   }
 }
 
-const workers = [FetchWorker, DoubleWorker, FormatWorker, BrokenWorker] as WorkerClass[];
+const workers = [FetchWorker, DoubleWorker, FormatWorker, PingWorker, BrokenWorker] as WorkerClass[];
 
 describe('chains', () => {
   let h: Harness;
@@ -51,6 +58,21 @@ describe('chains', () => {
     const last = steps[2];
     await expect(h.finished(last.queue, last.id)).resolves.toBe('result=10');
     expect((await h.job('critical', steps[0].id)).returnvalue).toEqual({ n: 5 });
+  });
+
+  it('asks Redis for a previous result only for a chain step, not for a job without args (a cron run)', async () => {
+    const childValues = jest.spyOn(Job.prototype, 'getChildrenValues');
+    try {
+      // The beat's job schedulers add each run with null data.
+      const run = await h.producer.queue('default').add('PingWorker', null);
+      await expect(h.finished('default', run.id!)).resolves.toBe('pong');
+      expect(childValues).not.toHaveBeenCalled();
+      const steps = await h.producer.chain([FetchWorker.step({ n: 1 }), DoubleWorker.step()]);
+      await expect(h.finished('default', steps[1].id)).resolves.toEqual({ n: 4 });
+      expect(childValues).toHaveBeenCalledTimes(1);
+    } finally {
+      childValues.mockRestore();
+    }
   });
 
   it('fails the rest of the chain when a step fails for good', async () => {
