@@ -10,16 +10,17 @@ const { loader, ...options } = require('./esbuild-options');
 
 /** What the API image's `require('bullmq')` offers: every value the API process imports from it. */
 const API_BULLMQ_EXPORTS = ['FlowProducer', 'Queue'];
-// BullMQ's package.json claims no sideEffects: false, so without this esbuild keeps every module its
-// index re-exports, Worker included.
-const bullmqIsPure = {
-  name: 'bullmq-is-pure',
-  setup(build) {
-    // Only BullMQ's own files are bundled.
-    build.onResolve({ filter: /^[^./]/ }, (args) => (args.path === 'bullmq' ? undefined : { path: args.path, external: true }));
-    build.onResolve({ filter: /.*/ }, async (args) => {
+
+// Only BullMQ's own files are bundled, each marked free of side effects: its package.json does not
+// say `sideEffects: false`, so without that esbuild keeps every module its index re-exports,
+// Worker included.
+const bullmqAlone = {
+  name: 'bullmq-alone',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^[^./]/ }, (args) => (args.path === 'bullmq' ? undefined : { path: args.path, external: true }));
+    esbuild.onResolve({ filter: /.*/ }, async (args) => {
       if (args.pluginData || args.kind === 'entry-point') return undefined;
-      const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: true });
+      const resolved = await esbuild.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: true });
       if (resolved.errors.length > 0 || !/[\\/]node_modules[\\/]bullmq[\\/]/.test(resolved.path)) return undefined;
       return { ...resolved, sideEffects: false };
     });
@@ -33,7 +34,7 @@ async function bundle(outfile) {
     stdin: { contents: `export { ${API_BULLMQ_EXPORTS.join(', ')} } from 'bullmq';`, resolveDir: __dirname, loader: 'js' },
     bundle: true,
     mainFields: ['module', 'main'],
-    plugins: [bullmqIsPure],
+    plugins: [bullmqAlone],
     outfile,
     metafile: true,
     logLevel: 'warning',
