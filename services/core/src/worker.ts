@@ -1,10 +1,10 @@
 import { CronExpressionParser } from 'cron-parser';
+import type { Registry } from 'prom-client';
 import type { z, ZodType } from 'zod';
 import { retryDelayMs } from './backoff';
 import { defaultProducer } from './default-producer';
 import { ArgsValidationError } from './errors';
 import type { Logger } from './logger';
-import type { Metrics } from './metrics';
 import type { ChainStep, EnqueuedJob, EnqueueOptions } from './producer';
 import { isQueueName, type QueueName } from './queues';
 
@@ -13,7 +13,8 @@ import { isQueueName, type QueueName } from './queues';
  * declaration merging (`declare module '@bullpen/core' { interface JobServices { ... } }`).
  */
 export interface JobServices {
-  metrics: Metrics;
+  /** The process's metrics registry: a job defines its own metrics on it (`registeredMetric`). */
+  register: Registry;
 }
 
 /** What `perform` gets besides its args. */

@@ -18,7 +18,7 @@ const CANCELLABLE = new Set(['waiting', 'prioritized', 'delayed']);
 const codeOf = (err: unknown): unknown => (err as { code?: unknown } | null)?.code;
 
 export function jobRoutes(ctx: ApiContext): Router {
-  const { producer, guard, ownership, mw } = ctx;
+  const { queues: handles, guard, ownership, mw } = ctx;
   const router = Router();
 
   /**
@@ -29,7 +29,7 @@ export function jobRoutes(ctx: ApiContext): Router {
     const { id } = parseRequest(JobParams, req.params, 'job id');
     const { queue } = parseRequest(JobQuery, req.query, 'query');
     if (!ownership.mayRead(principalOf(res), id)) throw jobNotFound(id);
-    const queues = queue ? [producer.queue(queue)] : producer.allQueues();
+    const queues = queue ? [handles.get(queue)] : handles.all();
     return guard.run(() => findJob(queues, id));
   }
 
