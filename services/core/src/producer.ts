@@ -106,7 +106,7 @@ export function checkArgsSize(worker: string, data: unknown, maxBytes: number): 
 }
 
 /** `bullpen_jobs_enqueued_total{queue,worker}` on `register`: jobs this process enqueued. */
-export function enqueuedCounter(register: Registry): Counter<'queue' | 'worker'> {
+function enqueuedCounter(register: Registry): Counter<'queue' | 'worker'> {
   return counterOn(register, { name: 'bullpen_jobs_enqueued_total', help: 'Jobs enqueued by this process', labelNames: ['queue', 'worker'] as const });
 }
 

@@ -9,7 +9,7 @@ function ended(connection: RedisConnection): Promise<void> {
 }
 
 class NoteWorker extends Worker<{ text: string }, void> {
-  perform(): void {}
+  perform(_args: { text: string }): void {}
 }
 
 describe('createRuntime (real Redis)', () => {

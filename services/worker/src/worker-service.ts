@@ -25,7 +25,6 @@ export function createWorkerService({ config, registry, logger }: WorkerServiceD
   return {
     pool,
     register: runtime.register,
-    queues: runtime.queues,
     async start(): Promise<{ metricsPort: number }> {
       await runtime.start();
       const metricsPort = health.port!;
