@@ -1,4 +1,3 @@
-import type { Registry } from 'prom-client';
 import type { CoreConfig } from './config';
 import { settlesWithin } from './deadline';
 import { releaseProducer, useProducer } from './default-producer';
@@ -10,7 +9,7 @@ import { Producer } from './producer';
 import { collectQueueDepth } from './queue-depth';
 import { QueueHandles } from './queue-handles';
 import { QUEUE_NAMES, type QueueName } from './queues';
-import { createRedis, warnOnUnsafeRedis, type ConnectionRole, type RedisConnection } from './redis';
+import { createRedis, warnOnUnsafeRedis, type ConnectionRole } from './redis';
 import { redisWriteCheck } from './redis-health';
 import { logRedisReconnects } from './redis-reconnect-log';
 
@@ -94,10 +93,10 @@ export function createRuntime({ name, config, logger, role, gaugedQueues = QUEUE
   const stopped = (fields: Record<string, unknown>) => logger.info(fields, `${name} stopped`);
 
   return {
-    connection: connection as RedisConnection,
+    connection,
     queues,
     producer,
-    register: register as Registry,
+    register,
     /** Why Redis cannot take writes now (down, a replica, out of memory, loading), undefined when it can. */
     redisWriteProblem,
     /** Adds a part of the process: started after those added before it, closed before them. */
