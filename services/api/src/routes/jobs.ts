@@ -38,8 +38,13 @@ export function jobRoutes(ctx: ApiContext): Router {
   });
 
   router.get('/api/jobs/:id', mw.client, async (req, res) => {
-    const job = await lookup(req, res);
+    let job = await lookup(req, res);
     const state = await guard.run(() => job.getState());
+    // Finished between the two reads: read it again, or a completed job would show no result.
+    if ((state === 'completed' || state === 'failed') && job.finishedOn === undefined) {
+      const queue = handles.get(job.queueName as QueueName);
+      job = (await guard.run(() => queue.getJob(job.id!))) ?? job;
+    }
     res.json(jobStatus(job, state as JobStatus['state']));
   });
 
