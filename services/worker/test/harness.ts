@@ -13,7 +13,7 @@ export function harness(name: string) {
   const queues = new QueueHandles({ connection: redis, prefix });
   const producer = new Producer({ queues });
   const services: WorkerService[] = [];
-  const events = new Map<QueueName, QueueEvents>();
+  const events = new Map<QueueName, Promise<QueueEvents>>();
 
   return {
     prefix,
@@ -35,14 +35,15 @@ export function harness(name: string) {
       return Object.assign(service, { metricsPort });
     },
 
-    async queueEvents(queue: QueueName): Promise<QueueEvents> {
-      let qe = events.get(queue);
-      if (!qe) {
-        qe = new QueueEvents(queue, { connection: { url: TEST_REDIS_URL }, prefix });
-        events.set(queue, qe);
-        await qe.waitUntilReady();
+    /** The queue's QueueEvents, once it listens: callers at the same moment share the one wait, so none misses an event. */
+    queueEvents(queue: QueueName): Promise<QueueEvents> {
+      let ready = events.get(queue);
+      if (!ready) {
+        const qe = new QueueEvents(queue, { connection: { url: TEST_REDIS_URL }, prefix });
+        ready = qe.waitUntilReady().then(() => qe);
+        events.set(queue, ready);
       }
-      return qe;
+      return ready;
     },
 
     /** Resolves with the job's result when it completes; rejects with its reason if it fails. */
@@ -68,7 +69,7 @@ export function harness(name: string) {
 
     async close(): Promise<void> {
       for (const s of services.reverse()) await s.close();
-      for (const qe of events.values()) await qe.close();
+      for (const qe of events.values()) await (await qe).close();
       await queues.close();
       await deletePrefix(redis, prefix);
       await redis.quit();
