@@ -4,7 +4,7 @@
 // processes can load their classes), metrics on, and info logging into /dev/null.
 import type { Redis } from 'ioredis';
 import pino from 'pino';
-import { createMetrics, WorkerRegistry, type Env, type Metrics } from '@bullpen/core';
+import { createRegistry, WorkerRegistry, type Env, type MetricsRegistry } from '@bullpen/core';
 import { loadWorkerConfig, WorkerPool } from '@bullpen/worker';
 
 export interface BenchPoolOptions {
@@ -15,12 +15,12 @@ export interface BenchPoolOptions {
   modules: string[];
   /** Worker env on top of the defaults, e.g. `{ WORKER_QUEUES: 'default', WORKER_CONCURRENCY: '50' }`. */
   env?: Env;
-  /** The pool's metrics, for a bench that reads them; default a fresh `createMetrics()`. */
-  metrics?: Metrics;
+  /** Where the pool's metrics go, for a bench that reads them; default a fresh registry. */
+  register?: MetricsRegistry;
 }
 
 /** A pool configured as `npm run serve:worker` would be with `env`; not started. */
-export function createBenchPool({ connection, prefix, modules, env = {}, metrics = createMetrics() }: BenchPoolOptions): WorkerPool {
+export function createBenchPool({ connection, prefix, modules, env = {}, register = createRegistry() }: BenchPoolOptions): WorkerPool {
   // Only what the bench passes: a LOG_LEVEL or WORKER_* in the caller's shell must not change the figures.
   const config = loadWorkerConfig({ ...env, BULLPEN_PREFIX: prefix });
   return new WorkerPool({
@@ -33,6 +33,6 @@ export function createBenchPool({ connection, prefix, modules, env = {}, metrics
       { level: config.logLevel, base: { service: 'worker' }, timestamp: pino.stdTimeFunctions.isoTime },
       pino.destination({ dest: '/dev/null', sync: false }),
     ),
-    services: { metrics, apiHealthUrl: config.apiHealthUrl },
+    services: { register, apiHealthUrl: config.apiHealthUrl },
   });
 }

@@ -8,7 +8,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Producer } from '@bullpen/core';
+import { Producer, QueueHandles } from '@bullpen/core';
 import { DataProcessingWorker } from '@bullpen/jobs';
 import { deletePrefix, uniquePrefix } from '../test/support/redis';
 import { rssBytes, spawnBench, type BenchProcess } from './bench-process';
@@ -59,9 +59,10 @@ const bullpen: Side = {
     return { ...proc, ready: Promise.race([ready, proc.exited.then((code) => Promise.reject(new Error(`worker exited with ${code}`)))]) };
   },
   async enqueue(redis, prefix, count) {
-    const producer = new Producer({ connection: redis, prefix });
+    const queues = new QueueHandles({ connection: redis, prefix });
+    const producer = new Producer({ queues });
     await producer.enqueueBulk(Array.from({ length: count }, () => ({ worker: DataProcessingWorker, args: { userId: 42 } })));
-    await producer.close();
+    await queues.close();
   },
 };
 

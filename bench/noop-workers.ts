@@ -14,7 +14,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Worker as BullWorker, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createMetrics } from '@bullpen/core';
+import { createRegistry } from '@bullpen/core';
 import { deletePrefix } from '../test/support/redis';
 import { createBenchPool } from './bullpen-pool';
 import { childrenCpuMicros } from './bench-process';
@@ -51,19 +51,19 @@ async function start(side: NoopSide, connection: Redis, prefix: string, concurre
     return { stop: () => worker.close(), warm: () => true };
   }
   onNoopJob(ran);
-  const metrics = createMetrics();
+  const register = createRegistry();
   // Job processes inherit this process's env: each says in here when it has run its first job.
   const announced = side === 'isolated' ? mkdtempSync(join(tmpdir(), 'bench-job-processes-')) : undefined;
   if (announced) process.env.BENCH_JOB_PROCESS_DIR = announced;
-  const pool = createBenchPool({ connection, prefix, modules: [FIXTURE], metrics, env: { WORKER_QUEUES: 'default', WORKER_CONCURRENCY: String(concurrency) } });
+  const pool = createBenchPool({ connection, prefix, modules: [FIXTURE], register, env: { WORKER_QUEUES: 'default', WORKER_CONCURRENCY: String(concurrency) } });
   await pool.start();
   if (!announced) return { stop: () => pool.close(5_000), warm: () => true };
   // A job that fails (a job process that cannot start, say) must not leave the round waiting.
-  const count = async (counter: typeof metrics.jobsCompleted) => (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
+  const count = async (name: string) => (await register.getSingleMetric(name)!.get()).values.reduce((sum, v) => sum + v.value, 0);
   let seen = 0;
   let failed = 0;
   const poll = setInterval(async () => {
-    const [completed, failedNow] = await Promise.all([count(metrics.jobsCompleted), count(metrics.jobsFailed)]);
+    const [completed, failedNow] = await Promise.all([count('bullpen_jobs_completed_total'), count('bullpen_jobs_failed_total')]);
     failed = failedNow;
     for (; seen < completed + failed; seen++) ran();
   }, 2);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker as BullWorker, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Producer, type WorkerClass } from '@bullpen/core';
+import { Producer, QueueHandles, type WorkerClass } from '@bullpen/core';
 import { deletePrefix, uniquePrefix } from '../test/support/redis';
 import { createBenchPool } from './bullpen-pool';
 import { BusyLowWorker, latencies, PingWorker, UrgentWorker } from './fixtures/latency-workers';
@@ -52,7 +52,8 @@ async function withPrefix<T>(name: string, fn: (connection: Redis, prefix: strin
 /** 200 critical jobs at 50/s into a pool of 8 on all three queues, after `backlog` low jobs. */
 function critical(backlog: number) {
   return withPrefix('bench-critical', async (connection, prefix) => {
-    const producer = new Producer({ connection, prefix });
+    const queues = new QueueHandles({ connection, prefix });
+    const producer = new Producer({ queues });
     for (let i = 0; i < backlog; i += 1000) {
       await producer.enqueueBulk(Array.from({ length: Math.min(1000, backlog - i) }, () => ({ worker: BusyLowWorker as WorkerClass, args: undefined })));
     }
@@ -66,9 +67,9 @@ function critical(backlog: number) {
       lowBusy.push(pool.activeCount('low'));
       return producer.enqueue(UrgentWorker, { sentAt });
     });
-    const lowLeft = await producer.queue('low').getWaitingCount();
+    const lowLeft = await queues.get('low').getWaitingCount();
     await pool.close(5_000);
-    await producer.close();
+    await queues.close();
     if (backlog > 0) {
       const mean = lowBusy.reduce((a, b) => a + b, 0) / lowBusy.length;
       console.error(`  low flood: ${Math.min(...lowBusy)}-${Math.max(...lowBusy)} (mean ${mean.toFixed(2)}) of ${CONCURRENCY} slots ran low jobs at the critical sends; ${lowLeft} low jobs still waiting at the end`);
@@ -84,10 +85,11 @@ async function main(): Promise<void> {
   const bullpen = await withPrefix('bench-latency', async (connection, prefix) => {
     const pool = createBenchPool({ connection, prefix, modules: [FIXTURE], env: { WORKER_QUEUES: 'default', WORKER_CONCURRENCY: String(CONCURRENCY) } });
     await pool.start();
-    const producer = new Producer({ connection, prefix });
+    const queues = new QueueHandles({ connection, prefix });
+    const producer = new Producer({ queues });
     const sorted = await steady(count, RATE, (sentAt) => producer.enqueue(PingWorker, { sentAt }));
     await pool.close(5_000);
-    await producer.close();
+    await queues.close();
     return sorted;
   });
   const raw = await withPrefix('bench-latency', async (connection, prefix) => {

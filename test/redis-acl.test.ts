@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Job, QueueEvents, Worker as BullWorker, type Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
-  createRedis, Producer, readQueueDepth, redisWriteCheck, redisWriteProblem, waitForRedis, waitForReplicas, warnOnUnsafeRedis, Worker,
+  createRedis, Producer, QueueHandles, readQueueDepth, redisWriteCheck, redisWriteProblem, waitForRedis, waitForReplicas, warnOnUnsafeRedis, Worker,
   type RedisConnection,
 } from '@bullpen/core';
 import pino from 'pino';
@@ -67,9 +67,10 @@ describe('the chart\'s Redis ACL user (real redis-server, rules rendered by helm
 
   it('runs BullMQ and Bullpen\'s core as `bullpen`: enqueue, bulk, chain, schedule, process, fail and retry, events, counts, readiness, WAIT', async () => {
     const producerConnection = await connect('producer');
-    const producer = new Producer({ connection: producerConnection, prefix: PREFIX });
+    const queues = new QueueHandles({ connection: producerConnection, prefix: PREFIX });
+    const producer = new Producer({ queues });
     const errors: Error[] = [];
-    const queue = producer.queue('default');
+    const queue = queues.get('default');
     queue.on('error', (err) => errors.push(err));
     const events = new QueueEvents('default', { connection: await connect('consumer'), prefix: PREFIX });
     events.on('error', (err) => errors.push(err));
@@ -123,7 +124,7 @@ describe('the chart\'s Redis ACL user (real redis-server, rules rendered by helm
     } finally {
       await worker.close();
       await events.close();
-      await producer.close();
+      await queues.close();
     }
   });
 
@@ -167,10 +168,11 @@ describe('the chart\'s Redis ACL user (real redis-server, rules rendered by helm
   });
 
   it('keeps every job across a restart: the AOF replays its transactions under these users', async () => {
-    const producer = new Producer({ connection: await connect('producer'), prefix: PREFIX });
+    const queues = new QueueHandles({ connection: await connect('producer'), prefix: PREFIX });
+    const producer = new Producer({ queues });
     // addBulk is one MULTI/EXEC: the AOF replays it as the default user, which must be allowed to.
     await producer.enqueueBulk(Array.from({ length: 10 }, (_, n) => ({ worker: Ok, args: { n }, options: { delaySeconds: 3600 } })));
-    await producer.close();
+    await queues.close();
     const keys = await (connections.at(-1) as Redis).dbsize();
     const delayed = await (connections.at(-1) as Redis).zcard(`${PREFIX}:default:delayed`);
     expect(delayed).toBeGreaterThanOrEqual(10);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Job } from 'bullmq';
-import { createRedis, EnqueueOptionsError, Producer, QUEUE_NAMES, type RedisConnection } from '@bullpen/core';
+import { createRedis, EnqueueOptionsError, Producer, QueueHandles, QUEUE_NAMES, type RedisConnection } from '@bullpen/core';
 import { waitFor } from '../support/deferred';
 import { deletePrefix } from '../support/redis';
 import { RedisCluster } from '../support/redis-cluster';
@@ -14,6 +14,7 @@ const WORKER_OF = { critical: 'CriticalJob', default: 'DefaultJob', low: 'LowJob
 describe('Redis Cluster (3 real masters on loopback)', () => {
   let cluster: RedisCluster;
   let connection: RedisConnection;
+  let queues: QueueHandles;
   let producer: Producer;
   const procs: ServiceProcess[] = [];
   // The Cluster is this test's own, so a fixed prefix is isolated; this one's three queue hash tags
@@ -38,7 +39,8 @@ describe('Redis Cluster (3 real masters on loopback)', () => {
     apiUrl = `http://127.0.0.1:${port}`;
     await waitFor('the API ready', async () => (await fetch(`${apiUrl}/readyz`)).ok);
     connection = createRedis({ url: 'redis://cluster', clusterNodes: cluster.nodes, sentinelMaster: 'mymaster' }, 'consumer');
-    producer = new Producer({ connection, prefix, cluster: true });
+    queues = new QueueHandles({ connection, prefix, cluster: true });
+    producer = new Producer({ queues });
   }, 60_000);
 
   afterAll(async () => {
@@ -46,7 +48,7 @@ describe('Redis Cluster (3 real masters on loopback)', () => {
       proc.child.kill('SIGKILL');
       await proc.exited;
     }
-    await producer?.close();
+    await queues?.close();
     await deletePrefix(connection, prefix);
     await connection?.quit();
     await cluster.destroy();
@@ -61,19 +63,19 @@ describe('Redis Cluster (3 real masters on loopback)', () => {
       const res = await post('/api/jobs/bulk', { jobs });
       expect(res.status).toBe(202);
     }
-    const completed = async () => (await Promise.all(QUEUE_NAMES.map((q) => producer.queue(q).getCompletedCount()))).reduce((a, b) => a + b);
+    const completed = async () => (await Promise.all(QUEUE_NAMES.map((q) => queues.get(q).getCompletedCount()))).reduce((a, b) => a + b);
     await waitFor('3,000 jobs completed', async () => (await completed()) >= 3000, 90_000);
-    expect(await Promise.all(QUEUE_NAMES.map((q) => producer.queue(q).getFailedCount()))).toEqual([0, 0, 0]);
+    expect(await Promise.all(QUEUE_NAMES.map((q) => queues.get(q).getFailedCount()))).toEqual([0, 0, 0]);
     // Each queue has its own hash tag, so the queues' keys are spread over the masters.
-    const owners = await Promise.all(QUEUE_NAMES.map((q) => cluster.nodeOwning(producer.queue(q).keys.meta)));
+    const owners = await Promise.all(QUEUE_NAMES.map((q) => cluster.nodeOwning(queues.get(q).keys.meta)));
     expect(new Set(owners.map((o) => o.port)).size).toBeGreaterThanOrEqual(2);
   }, 120_000);
 
   it('runs a three-step chain on one queue, and refuses a chain across queues with a clear error', async () => {
     const steps = await producer.chain([AddOne.step({ n: 20 }), Double.step(), Format.step()]);
     const last = steps[steps.length - 1];
-    await waitFor('the chain finished', async () => (await Job.fromId(producer.queue('default'), last.id))?.finishedOn !== undefined, 30_000);
-    expect((await Job.fromId(producer.queue('default'), last.id))!.returnvalue).toBe('result=42');
+    await waitFor('the chain finished', async () => (await Job.fromId(queues.get('default'), last.id))?.finishedOn !== undefined, 30_000);
+    expect((await Job.fromId(queues.get('default'), last.id))!.returnvalue).toBe('result=42');
     await expect(producer.chain([CriticalJob.step({ i: 1 }), AddOne.step()])).rejects.toThrow(EnqueueOptionsError);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
-import { Producer, type WorkerClass } from '@bullpen/core';
+import { Producer, QueueHandles, type WorkerClass } from '@bullpen/core';
 import { Redis } from 'ioredis';
 import { SleepWorker } from '../../services/worker/test/fixtures/sleep-worker';
 import { waitFor } from '../support/deferred';
@@ -15,6 +15,7 @@ const FAST_RECOVERY = { WORKER_LOCK_SECONDS: '2', WORKER_STALLED_CHECK_SECONDS: 
 describe('Redis outages (real redis-server, real worker process)', () => {
   let redis: RedisServer;
   let client: Redis;
+  let queues: QueueHandles;
   let producer: Producer;
   let worker: ServiceProcess;
   const prefix = uniquePrefix('outage');
@@ -22,7 +23,8 @@ describe('Redis outages (real redis-server, real worker process)', () => {
   async function setUp(redisArgs: string[], workerEnv: Record<string, string>) {
     redis = await RedisServer.start(redisArgs);
     client = new Redis(redis.url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
-    producer = new Producer({ connection: client, prefix });
+    queues = new QueueHandles({ connection: client, prefix });
+    producer = new Producer({ queues });
     worker = startFixtureService('worker', SLEEP_WORKER, { REDIS_URL: redis.url, BULLPEN_PREFIX: prefix, METRICS_PORT: '0', ...FAST_RECOVERY, ...workerEnv });
     await worker.waitForLog('worker started');
   }
@@ -31,12 +33,12 @@ describe('Redis outages (real redis-server, real worker process)', () => {
     redis.thaw();
     worker.child.kill('SIGKILL');
     await worker.exited;
-    await producer.close();
+    await queues.close();
     client.disconnect();
     await redis.destroy();
   });
 
-  const completed = () => producer.queue('default').getCompletedCount();
+  const completed = () => queues.get('default').getCompletedCount();
 
   async function enqueue(n: number, ms: number) {
     const jobs = await producer.enqueueBulk(Array.from({ length: n }, (_, i) => ({ worker: SleepWorker as WorkerClass, args: { ms, tag: `j${i}` } })));
@@ -53,7 +55,7 @@ describe('Redis outages (real redis-server, real worker process)', () => {
     await (how === 'shutdown' ? redis.shutdown() : redis.kill()); // resolves once redis-server has exited
     await redis.start();
     await waitFor('every job completed after the restart', async () => (await completed()) === total, 60_000);
-    expect(await producer.queue('default').getFailedCount()).toBe(0);
+    expect(await queues.get('default').getFailedCount()).toBe(0);
     expect(worker.child.exitCode).toBeNull();
     // The worker still takes new work after reconnecting.
     await enqueue(5, 0);
@@ -64,13 +66,13 @@ describe('Redis outages (real redis-server, real worker process)', () => {
     // One queue, so all three slots take default jobs (with critical consumed, one would be kept for it).
     await setUp(['--appendonly', 'no', '--save', ''], { WORKER_QUEUES: 'default', WORKER_CONCURRENCY: '3' });
     const total = await enqueue(6, 1500);
-    await waitFor('jobs running', async () => (await producer.queue('default').getActiveCount()) === 3);
+    await waitFor('jobs running', async () => (await queues.get('default').getActiveCount()) === 3);
     redis.freeze();
     // The stimulus itself, not a wait for a result: Redis stays frozen well past the 2 s lock.
     await setTimeout(5_000);
     redis.thaw();
     await waitFor('every job completed after the freeze', async () => (await completed()) === total, 60_000);
-    expect(await producer.queue('default').getFailedCount()).toBe(0);
+    expect(await queues.get('default').getFailedCount()).toBe(0);
     await enqueue(3, 0);
     await waitFor('jobs enqueued after the freeze completed', async () => (await completed()) === total + 3, 30_000);
   }, 90_000);

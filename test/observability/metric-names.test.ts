@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApi, loadApiConfig } from '@bullpen/api';
 import { createBeatService, loadBeatConfig } from '@bullpen/beat';
-import { createLogger, createMetrics } from '@bullpen/core';
+import { createLogger, type MetricsRegistry } from '@bullpen/core';
 import { discoverWorkers } from '@bullpen/jobs/discover';
 import { createWorkerService, loadWorkerConfig } from '@bullpen/worker';
 import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
@@ -56,11 +56,10 @@ function parseExposition(text: string, knownLabels: Map<string, string[]>): Map<
   return out;
 }
 
-/** Label names as createMetrics declares them. */
-function declaredLabels(): Map<string, string[]> {
-  const metrics = createMetrics();
+/** Label names as the processes' registries declare them. */
+function declaredLabels(registers: readonly MetricsRegistry[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const metric of [...metrics.register.getMetricsAsArray(), metrics.redisUp]) {
+  for (const metric of registers.flatMap((r) => r.getMetricsAsArray())) {
     const { name, labelNames } = metric as unknown as { name: string; labelNames: readonly string[] };
     out.set(name, [...labelNames]);
   }
@@ -88,7 +87,7 @@ describe('metric names', () => {
     ]);
     const scrape = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     await scrape(apiPort); // the API records this request, so the next scrape shows http_request_duration_seconds samples
-    const labels = declaredLabels();
+    const labels = declaredLabels([api.register, worker.register, beat.register]);
     exports.set('api', parseExposition(await scrape(apiPort), labels));
     exports.set('worker', parseExposition(await scrape(workerPort), labels));
     exports.set('beat', parseExposition(await scrape(beatPort), labels));

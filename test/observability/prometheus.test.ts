@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Job, QueueEvents, Worker as BullWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { Producer } from '@bullpen/core';
+import { Producer, QueueHandles } from '@bullpen/core';
 import { DataProcessingWorker } from '@bullpen/jobs';
 import { parse } from 'yaml';
 import { startService, type ServiceProcess } from '../support/service-process';
@@ -258,7 +258,7 @@ describe('dashboard and alert queries on a real Prometheus scraping api, worker 
   const services: ServiceProcess[] = [];
   // Created in beforeAll, so a run that filters these tests out opens nothing.
   let redis: Redis | undefined;
-  let producer: Producer | undefined;
+  let queues: QueueHandles | undefined;
   let queueEvents: QueueEvents | undefined;
   let dir: string | undefined;
   let prometheus!: PrometheusServer;
@@ -267,7 +267,8 @@ describe('dashboard and alert queries on a real Prometheus scraping api, worker 
 
   beforeAll(async () => {
     redis = testRedis();
-    const jobs = (producer = new Producer({ connection: redis, prefix }));
+    const jobs = (queues = new QueueHandles({ connection: redis, prefix }));
+    const producer = new Producer({ queues: jobs });
     const events = (queueEvents = new QueueEvents('critical', { connection: { url: TEST_REDIS_URL }, prefix }));
     dir = mkdtempSync(join(tmpdir(), 'bullpen-prometheus-'));
     prometheus = new PrometheusServer(dir);
@@ -280,7 +281,7 @@ describe('dashboard and alert queries on a real Prometheus scraping api, worker 
 
     // A worker that died holding a job: take one with a 1 s lock and never renew it. The worker
     // process's stalled check then moves it back to wait (bullpen_jobs_stalled_total).
-    await jobs.enqueue(DataProcessingWorker, { userId: 1 });
+    await producer.enqueue(DataProcessingWorker, { userId: 1 });
     const crashedConnection = testRedis();
     const crashed = new BullWorker('default', null, { connection: crashedConnection, prefix, lockDuration: 1000, autorun: false });
     expect(await crashed.getNextJob('crashed-worker')).toBeDefined();
@@ -327,12 +328,12 @@ describe('dashboard and alert queries on a real Prometheus scraping api, worker 
     await events.waitUntilReady();
     for (const records of [0, 10, 100, 1_000, 10_000, 50_000]) await enqueue('DataProcessingWorker', { userId: 2, records });
     // Args that fail the schema (a producer that skipped validation): failed for good at once.
-    await jobs.queue('default').add('DataProcessingWorker', { userId: -1 }, { attempts: 1 });
+    await jobs.get('default').add('DataProcessingWorker', { userId: -1 }, { attempts: 1 });
     // A health check while the API is unhealthy: retried once, then failed.
-    const failing = await Job.fromId(jobs.queue('critical'), await enqueue('HealthCheckWorker'));
+    const failing = await Job.fromId(jobs.get('critical'), await enqueue('HealthCheckWorker'));
     await expect(failing!.waitUntilFinished(events)).rejects.toThrow(/api unhealthy/);
     apiHealthy = true;
-    const passing = await Job.fromId(jobs.queue('critical'), await enqueue('HealthCheckWorker'));
+    const passing = await Job.fromId(jobs.get('critical'), await enqueue('HealthCheckWorker'));
     await expect(passing!.waitUntilFinished(events)).resolves.toMatchObject({ healthy: true });
     expect((await fetch(`${apiUrl}/api/queues/backlog`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).status).toBe(200);
 
@@ -380,7 +381,7 @@ describe('dashboard and alert queries on a real Prometheus scraping api, worker 
     await prometheus?.stop();
     await new Promise<void>((resolve) => (healthServer ? healthServer.close(() => resolve()) : resolve()));
     await queueEvents?.close();
-    await producer?.close();
+    await queues?.close();
     if (redis) {
       await deletePrefix(redis, prefix);
       await redis.quit();

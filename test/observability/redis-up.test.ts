@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { collectQueueDepth, createMetrics, createRedis, QUEUE_NAMES, type RedisConnection } from '@bullpen/core';
+import { collectQueueDepth, createRedis, createRegistry, QUEUE_NAMES, type RedisConnection } from '@bullpen/core';
 import { RedisServer } from '../support/redis-server';
 
 /** Resolves on the connection's next `event` (or at once if `already` holds). */
@@ -11,7 +11,7 @@ describe('bullpen_redis_up', () => {
   let server: RedisServer;
   let redis: RedisConnection;
   let queues: Queue[];
-  const metrics = createMetrics();
+  const register = createRegistry();
 
   beforeAll(async () => {
     server = await RedisServer.start();
@@ -19,7 +19,7 @@ describe('bullpen_redis_up', () => {
     redis.on('error', () => {});
     queues = QUEUE_NAMES.map((name) => new Queue(name, { connection: redis, prefix: 'bullpen-up' }));
     for (const q of queues) q.on('error', () => {});
-    collectQueueDepth(metrics, queues, redis, 300);
+    collectQueueDepth(register, queues, redis, 300);
     await next(redis, 'ready', () => redis.status === 'ready');
   });
 
@@ -30,7 +30,7 @@ describe('bullpen_redis_up', () => {
   });
 
   it('is 1 with the queue gauges while Redis answers', async () => {
-    const text = await metrics.register.metrics();
+    const text = await register.metrics();
     expect(text).toMatch(/^bullpen_redis_up 1$/m);
     expect(text).toContain('bullpen_queue_jobs{queue="critical",state="waiting"} 0');
   });
@@ -38,7 +38,7 @@ describe('bullpen_redis_up', () => {
   it('is 0, without stale queue gauges, while Redis is frozen; the scrape still answers', async () => {
     server.freeze();
     try {
-      const text = await metrics.register.metrics();
+      const text = await register.metrics();
       expect(text).toMatch(/^bullpen_redis_up 0$/m);
       expect(text).not.toMatch(/^bullpen_queue_jobs\{/m);
       expect(text).toMatch(/^process_cpu_user_seconds_total /m);
@@ -51,14 +51,14 @@ describe('bullpen_redis_up', () => {
     const closed = next(redis, 'close', () => redis.status !== 'ready');
     await server.kill();
     await closed;
-    const down = await metrics.register.metrics();
+    const down = await register.metrics();
     expect(down).toMatch(/^bullpen_redis_up 0$/m);
     expect(down).not.toMatch(/^bullpen_queue_oldest_waiting_seconds\{/m);
 
     const ready = next(redis, 'ready', () => false);
     await server.start();
     await ready;
-    const up = await metrics.register.metrics();
+    const up = await register.metrics();
     expect(up).toMatch(/^bullpen_redis_up 1$/m);
     expect(up).toContain('bullpen_queue_paused{queue="low"} 0');
   });

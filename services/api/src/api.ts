@@ -1,9 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  closeAll, collectQueueDepth, createMetrics, createRedis, logRedisReconnects, Producer, redisWriteCheck, ReplicationWaiter, warnOnUnsafeRedis,
-  type Logger, type WorkerRegistry,
-} from '@bullpen/core';
+import { createRuntime, ReplicationWaiter, type Logger, type WorkerRegistry } from '@bullpen/core';
 import type { Express } from 'express';
 import { createApp } from './app';
 import { mayEnqueue, principalsOf, requireBasicAdmin, requireRole, TokenVerifier, type Principal } from './auth';
@@ -25,17 +22,15 @@ export interface ApiDeps {
 }
 
 /**
- * The API process: one fail-fast producer connection to Redis (it owns it and closes it last),
- * the metrics, the producer and the Express app. `start()` listens; the process may start
+ * The API process: the runtime (one fail-fast producer connection, Queue handles, producer,
+ * metrics) plus the Express app and its HTTP server. `start()` listens; the process may start
  * while Redis is down and answers 503 (and `/readyz` 503) until it is back.
  */
 export function createApi({ config, registry, logger }: ApiDeps) {
   // Checked first: a token naming an unknown worker stops the API before anything is opened.
   const principals = principalsOf(config, registry);
-  const connection = createRedis(config.redis, 'producer');
-  logRedisReconnects(connection, config.redis, logger);
-  const metrics = createMetrics();
-  const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics, maxArgsBytes: config.maxArgsBytes });
+  const runtime = createRuntime({ name: 'api', config, logger, role: 'producer', redisTimeoutMs: config.redisTimeoutMs });
+  const { connection, producer, queues, register } = runtime;
   const guard = new RedisGuard(connection, config.redisTimeoutMs);
   const verifier = new TokenVerifier(principals);
   const workers = describeWorkers(registry);
@@ -49,8 +44,9 @@ export function createApi({ config, registry, logger }: ApiDeps) {
     workers,
     workersBodyOf: (principal) => workerBodies.get(principal)!,
     producer,
+    queues,
     guard,
-    redisWriteProblem: redisWriteCheck(connection, { timeoutMs: Math.min(config.redisTimeoutMs, 2_000) }),
+    redisWriteProblem: runtime.redisWriteProblem,
     // WAIT gets half the Redis budget: a write that took the other half still gets its answer in time.
     replication: config.minReplicasAck > 0
       ? new ReplicationWaiter({ redis: connection, replicas: config.minReplicasAck, timeoutMs: Math.floor(config.redisTimeoutMs / 2) })
@@ -58,7 +54,7 @@ export function createApi({ config, registry, logger }: ApiDeps) {
     idempotency: new IdempotencyStore({ redis: connection, prefix: config.prefix, retentionSeconds: config.idempotencyRetentionSeconds, secret: config.idSecret }),
     ownership: new JobOwnership(config.idSecret),
     rateLimiter: new RateLimiter({ redis: connection, guard, prefix: config.prefix, burstSeconds: config.rateBurstSeconds }),
-    metrics,
+    register,
     logger,
     mw: {
       client: requireRole(verifier, 'client'),
@@ -67,64 +63,45 @@ export function createApi({ config, registry, logger }: ApiDeps) {
       json: jsonBody(config.bodyLimitBytes),
     },
   };
-  collectQueueDepth(metrics, producer.allQueues(), connection, config.redisTimeoutMs);
   const app: Express = createApp(ctx);
 
-  let unsafeCheck: Promise<void> | undefined;
-  connection.on('ready', () => {
-    logger.info('redis ready');
-    unsafeCheck ??= warnOnUnsafeRedis(connection, logger);
-  });
-
   let server: Server | undefined;
-  let closing: Promise<void> | undefined;
   /** Requests not answered yet: at the end of the drain budget they get a 503 rather than holding the shutdown. */
   const inFlight = new OpenResponses();
   /** The one 'close' listener of every response, so a request costs no closure. */
   function settled(this: ServerResponse): void {
     inFlight.delete(this);
   }
+  runtime.use('http server', {
+    async start() {
+      server = await listen(app, config);
+      server.on('request', (_req, res: ServerResponse) => {
+        inFlight.add(res);
+        res.on('close', settled);
+      });
+    },
+    // Stops taking requests and lets in-flight ones finish within the shutdown budget (those still open then answer 503 `shutting_down`).
+    close: () => stopServer(server, inFlight, config.shutdownTimeoutSeconds * 1000),
+  });
 
   return {
     app,
-    metrics,
+    register,
     producer,
+    queues,
     /** The producer connection, for tests that wait on its events. */
     redis: connection,
     /** How many requests are being served now, for tests that shut down mid-request. */
     openRequests: (): number => inFlight.size,
     async start(): Promise<{ port: number }> {
       if (config.tokens.length === 0) logger.warn('API_TOKENS is empty: every /api request will answer 401');
-      server = await listen(app, config);
-      server.on('request', (_req, res: ServerResponse) => {
-        inFlight.add(res);
-        res.on('close', settled);
-      });
-      const { port } = server.address() as AddressInfo;
+      await runtime.start();
+      const { port } = server!.address() as AddressInfo;
       logger.info({ port, workers: registry.list().map((w) => w.name), tokens: config.tokens.map(({ name, role }) => ({ name, role })) }, 'api started');
       return { port };
     },
-    /**
-     * Stops taking requests, lets in-flight ones finish within the shutdown budget (those still
-     * open then answer 503 `shutting_down`), then closes Redis, waiting at most a second in all
-     * so a frozen Redis cannot hold the exit. Idempotent.
-     */
-    close(): Promise<void> {
-      // The Redis steps share one second after the HTTP drain, so the whole close stays below the hard exit deadline.
-      let redisDeadline = 0;
-      const redisStep = (op: Promise<unknown> | undefined) => settleWithin(op, Math.max(0, (redisDeadline ||= Date.now() + REDIS_CLOSE_MS) - Date.now()));
-      closing ??= closeAll([
-        () => stopServer(server, inFlight, config.shutdownTimeoutSeconds * 1000),
-        () => redisStep(unsafeCheck),
-        () => redisStep(producer.close()),
-        async () => {
-          // QUIT is refused while disconnected and unanswered by a frozen Redis: either way, drop the connection.
-          const quit = connection.quit().then(() => true, () => false);
-          if (!(await redisStep(quit)) || !(await quit)) connection.disconnect();
-        },
-      ]).finally(() => logger.info('api stopped'));
-      return closing;
-    },
+    /** Drains HTTP, then closes the runtime (its Redis steps within a second, so a frozen Redis cannot hold the exit). Idempotent. */
+    close: (): Promise<void> => runtime.close(),
   };
 }
 
@@ -151,24 +128,8 @@ function listen(app: Express, config: Pick<ApiConfig, 'port' | 'host' | 'request
   });
 }
 
-/** How long the Redis steps of a shutdown may take together, in milliseconds; then the connection is dropped. */
-const REDIS_CLOSE_MS = 1_000;
 /** How long before the end of the drain budget open requests are answered, so their answers go out within it. */
 const LAST_ANSWER_MS = 250;
-
-/** Resolves true when `promise` settles within `ms`, false when it has not by then (it is left running). */
-async function settleWithin(promise: Promise<unknown> | undefined, ms: number): Promise<boolean> {
-  if (!promise) return true;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true, () => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A 503 for a request still open when the drain budget ends; its connection closes after it. */
 function answerShuttingDown(res: ServerResponse): void {

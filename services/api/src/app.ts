@@ -23,7 +23,7 @@ export function createApp(ctx: ApiContext): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(securityHeaders(DASHBOARD_PATH));
-  app.use(httpMetrics(ctx.metrics));
+  app.use(httpMetrics(ctx.register));
   // Enqueue goes on the app's own router, not a mounted one: a Router's dispatch would add a few µs to every enqueue.
   enqueueRoutes(ctx, app.router);
   app.use(jobRoutes(ctx), queueRoutes(ctx), workerRoutes(ctx));

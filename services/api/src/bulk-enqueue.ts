@@ -1,8 +1,9 @@
-import { QUEUE_NAMES, RedisRefusedError, type EnqueuedJob, type PreparedJob, type Producer, type QueueName } from '@bullpen/core';
+import { QUEUE_NAMES, RedisRefusedError, type EnqueuedJob, type PreparedJob, type Producer, type QueueHandles, type QueueName } from '@bullpen/core';
 import type { RedisGuard } from './redis-guard';
 
 export interface BulkEnqueueDeps {
   producer: Producer;
+  queues: QueueHandles;
   guard: RedisGuard;
 }
 
@@ -14,7 +15,7 @@ export interface BulkLeftovers {
 
 /** The request's jobs that exist, by id; a plain EXISTS on each job's hash. */
 async function existing(deps: BulkEnqueueDeps, items: readonly PreparedJob[]): Promise<PreparedJob[]> {
-  const found = await Promise.all(items.map((i) => deps.guard.redis.exists(deps.producer.queue(i.worker.queue).toKey(i.opts.jobId))));
+  const found = await Promise.all(items.map((i) => deps.guard.redis.exists(deps.queues.get(i.worker.queue).toKey(i.opts.jobId))));
   return items.filter((_, k) => found[k] === 1);
 }
 
@@ -56,7 +57,7 @@ async function leftovers(deps: BulkEnqueueDeps, items: readonly PreparedJob[], u
   try {
     let left = await deps.guard.run(() => existing(deps, items));
     if (undo && left.length > 0) {
-      await deps.guard.run(() => Promise.allSettled(left.map((i) => deps.producer.queue(i.worker.queue).remove(i.opts.jobId))));
+      await deps.guard.run(() => Promise.allSettled(left.map((i) => deps.queues.get(i.worker.queue).remove(i.opts.jobId))));
       left = await deps.guard.run(() => existing(deps, left));
     }
     return left.length === 0 ? { enqueued: 'none' } : { enqueued: 'some', leftBehind: left.map((i) => i.opts.jobId) };

@@ -1,4 +1,5 @@
-import type { Logger, Metrics, Producer, ReplicationWaiter, WorkerRegistry } from '@bullpen/core';
+import type { Logger, Producer, QueueHandles, ReplicationWaiter, WorkerRegistry } from '@bullpen/core';
+import type { Registry } from 'prom-client';
 import type { RequestHandler } from 'express';
 import type { ApiConfig } from './config';
 import type { Principal } from './auth';
@@ -15,6 +16,8 @@ export interface ApiContext {
   /** The registry's workers as GET /api/workers and /openapi.json show them. */
   workers: readonly WorkerInfo[];
   producer: Producer;
+  /** The process's Queue handles, for reads and queue admin. */
+  queues: QueueHandles;
   guard: RedisGuard;
   /** Why Redis cannot take writes now, undefined when it can (cached for a second); `/readyz`. */
   redisWriteProblem: () => Promise<string | undefined>;
@@ -27,7 +30,8 @@ export interface ApiContext {
   rateLimiter: RateLimiter;
   /** GET /api/workers's body for each principal: the workers it may enqueue. */
   workersBodyOf(principal: Principal): string;
-  metrics: Metrics;
+  /** The process's metrics registry (`/metrics`). */
+  register: Registry;
   logger: Logger;
   /** Middleware built once: bearer auth per role, Basic auth for the dashboard, the JSON body parser. */
   mw: {

@@ -1,6 +1,5 @@
-import type { Metrics } from '@bullpen/core';
 import type { RequestHandler, Response } from 'express';
-import { Histogram } from 'prom-client';
+import { Histogram, type Registry } from 'prom-client';
 
 /** Seconds; an enqueue takes about a millisecond, a slow dashboard page a few seconds. */
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -21,13 +20,13 @@ type Timed = Response & { [STARTED]: number };
  * `http_request_duration_seconds{method,route,status}`, where route is the Express pattern
  * (`/api/jobs/:id`), never the raw path.
  */
-export function httpMetrics(metrics: Metrics): RequestHandler {
+export function httpMetrics(register: Registry): RequestHandler {
   const histogram = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by method, Express route pattern and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: BUCKETS,
-    registers: [metrics.register],
+    registers: [register],
   });
   /** One listener for every response (`this` is the response), so a request costs no closure. */
   function observe(this: Timed): void {

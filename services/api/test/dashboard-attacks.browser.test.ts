@@ -79,10 +79,10 @@ describe('the dashboard against pages on another origin, in a real browser', () 
 
   /** What an attack could have changed: jobs per queue and state, the failed job's state, each queue's meta hash. */
   async function redisState() {
-    const queues = t.api.producer.allQueues();
+    const queues = t.api.queues.all();
     const counts = await Promise.all(queues.map((q) => q.getJobCounts(...JOB_STATES)));
     const metas = await Promise.all(queues.map((q) => t.api.redis.exists(`${t.prefix}:${q.name}:meta`)));
-    const failed = await t.api.producer.queue('low').getJobState(failedJobId);
+    const failed = await t.api.queues.get('low').getJobState(failedJobId);
     return { counts, metas, failed };
   }
 

@@ -27,7 +27,7 @@ describe('enqueue and status', () => {
       statusUrl: `/api/jobs/${res.body.id}`,
     });
     expect(res.headers.location).toBe(res.body.statusUrl);
-    const stored = await t.api.producer.queue('default').getJob(res.body.id);
+    const stored = await t.api.queues.get('default').getJob(res.body.id);
     expect(stored?.data).toEqual({ userId: 42, format: 'csv', records: 100 });
     expect(stored?.opts.attempts).toBe(4);
   });
@@ -56,7 +56,7 @@ describe('enqueue and status', () => {
     expect((await status(inAMinute.body.id)).body.state).toBe('delayed');
     const later = await enqueue({ ...job, runAt: new Date(Date.now() + 3_600_000).toISOString() }).expect(202);
     expect((await status(later.body.id)).body.state).toBe('delayed');
-    const delay = (await t.api.producer.queue('default').getJob(later.body.id))!.opts.delay!;
+    const delay = (await t.api.queues.get('default').getJob(later.body.id))!.opts.delay!;
     expect(delay).toBeGreaterThan(3_500_000);
     const past = await enqueue({ ...job, runAt: '2001-01-01T00:00:00+02:00' }).expect(202);
     expect(past.body.state).toBe('waiting');
@@ -65,7 +65,7 @@ describe('enqueue and status', () => {
 
   it('treats omitted args as {} so the schema names the missing fields', async () => {
     const res = await enqueue({ worker: 'FlakyWorker' }).expect(202);
-    expect((await t.api.producer.queue('low').getJob(res.body.id))?.data).toEqual({});
+    expect((await t.api.queues.get('low').getJob(res.body.id))?.data).toEqual({});
   });
 
   describe('idempotency', () => {
@@ -120,7 +120,7 @@ describe('enqueue and status', () => {
 
     it('does not run a job again once it finished and was trimmed, within the retention', async () => {
       const first = await enqueue({ ...job, idempotencyKey: 'done' }).expect(202);
-      await t.api.producer.queue('default').remove(first.body.id); // what removeOnComplete does later
+      await t.api.queues.get('default').remove(first.body.id); // what removeOnComplete does later
       const again = await enqueue({ ...job, idempotencyKey: 'done' }).expect(200);
       expect(again.body).toMatchObject({ id: first.body.id, state: 'unknown' });
       expect(await t.countJobs()).toBe(0);
@@ -128,7 +128,7 @@ describe('enqueue and status', () => {
 
     it('makes a new job after the retention', async () => {
       const first = await enqueue({ ...job, idempotencyKey: 'expired' }).expect(202);
-      await t.api.producer.queue('default').remove(first.body.id);
+      await t.api.queues.get('default').remove(first.body.id);
       const keys = await scanKeys(t.api.redis, `${t.prefix}:idempotency:*`);
       await t.api.redis.unlink(...keys); // what the TTL does after the retention
       await enqueue({ ...job, idempotencyKey: 'expired' }).expect(202);
@@ -169,8 +169,8 @@ describe('enqueue and status', () => {
   });
 
   it('finds jobs whose id exists in several queues only with ?queue= (jobs made in code: admin only)', async () => {
-    await t.api.producer.queue('default').add('EchoWorker', { n: 1 }, { jobId: 'dup-1' });
-    await t.api.producer.queue('low').add('FlakyWorker', {}, { jobId: 'dup-1' });
+    await t.api.queues.get('default').add('EchoWorker', { n: 1 }, { jobId: 'dup-1' });
+    await t.api.queues.get('low').add('FlakyWorker', {}, { jobId: 'dup-1' });
     await status('dup-1').expect(404);
     const ambiguous = await request(t.url).get('/api/jobs/dup-1').set(AS.admin).expect(409);
     expect(ambiguous.body.error).toMatchObject({ code: 'ambiguous_job_id', details: { queues: ['default', 'low'] } });

@@ -12,7 +12,7 @@ describe('job lookup never shows what is not a job', () => {
     const { body } = await request(t.url).post('/api/jobs').set(AS.client).send({ worker: 'DataProcessingWorker', args: { userId: 1 } }).expect(202);
     const missing = await request(t.url).get('/api/jobs/no-such-job').set(AS.admin).expect(404);
     // The enqueue made a stream, a list and the meta hash: reading them as jobs failed (WRONGTYPE) or showed a fake job.
-    const queue = t.api.producer.queue('default');
+    const queue = t.api.queues.get('default');
     for (const [id, type] of [['events', 'stream'], ['wait', 'list'], ['meta', 'hash']]) {
       expect(await t.api.redis.type(`${queue.keys[id]}`)).toBe(type);
       const res = await request(t.url).get(`/api/jobs/${id}`).set(AS.admin);
@@ -23,13 +23,13 @@ describe('job lookup never shows what is not a job', () => {
   });
 
   it('does not take a hash without a name and timestamp for a job', async () => {
-    const queue = t.api.producer.queue('low');
+    const queue = t.api.queues.get('low');
     await t.api.redis.hset(queue.toKey('not-a-job'), { colour: 'blue', progress: '7' });
     const res = await request(t.url).get('/api/jobs/not-a-job').set(AS.admin);
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('job_not_found');
     // The same id as a real job in another queue is that job, not an ambiguous one.
-    await t.api.producer.queue('default').add('DataProcessingWorker', { userId: 1 }, { jobId: 'not-a-job' });
+    await t.api.queues.get('default').add('DataProcessingWorker', { userId: 1 }, { jobId: 'not-a-job' });
     expect((await request(t.url).get('/api/jobs/not-a-job').set(AS.admin)).body).toMatchObject({ id: 'not-a-job', queue: 'default' });
   });
 });

@@ -47,8 +47,8 @@ describe('health, metrics and OpenAPI', () => {
     it('exports the core metrics: enqueued counter, queue gauges read from Redis at scrape time, process metrics', async () => {
       await request(t.url).post('/api/jobs').set(AS.client).send({ worker: 'EchoWorker', args: { n: 1 } }).expect(202);
       // Enqueued behind the API's back: only a scrape-time read of Redis can see it.
-      await t.api.producer.queue('critical').add('EchoWorker', { n: 2 }, { jobId: 'outside-1' });
-      await t.api.producer.queue('low').pause();
+      await t.api.queues.get('critical').add('EchoWorker', { n: 2 }, { jobId: 'outside-1' });
+      await t.api.queues.get('low').pause();
       const text = (await request(t.url).get('/metrics').expect(200)).text;
       expect(sample(text, 'bullpen_jobs_enqueued_total', 'queue="critical",worker="EchoWorker"')).toBe(1);
       expect(sample(text, 'bullpen_queue_jobs', 'queue="critical",state="waiting"')).toBe(2);

@@ -26,7 +26,7 @@ describe('queues', () => {
   });
 
   it("counts each queue's job schedulers, whose next run is one of its delayed jobs", async () => {
-    const critical = t.api.producer.queue('critical');
+    const critical = t.api.queues.get('critical');
     await critical.upsertJobScheduler('health-check', { pattern: '*/10 * * * *' }, { name: 'HealthCheckWorker', data: {} });
     await critical.upsertJobScheduler('hourly', { pattern: '0 * * * *' }, { name: 'EchoWorker', data: { n: 1 } });
     await enqueue({ worker: 'EchoWorker', args: { n: 2 }, delaySeconds: 60 });
@@ -43,13 +43,13 @@ describe('queues', () => {
     await request(t.url).post('/api/queues/low/pause').set(AS.client).expect(403);
     const paused = await request(t.url).post('/api/queues/low/pause').set(AS.admin).expect(200);
     expect(paused.body).toEqual({ queue: 'low', paused: true });
-    expect(await t.api.producer.queue('low').isPaused()).toBe(true);
+    expect(await t.api.queues.get('low').isPaused()).toBe(true);
     const list = await request(t.url).get('/api/queues').set(AS.client).expect(200);
     expect([list.body.queues.critical.paused, list.body.queues.default.paused, list.body.queues.low.paused]).toEqual([false, false, true]);
 
     const resumed = await request(t.url).post('/api/queues/low/resume').set(AS.admin).expect(200);
     expect(resumed.body).toEqual({ queue: 'low', paused: false });
-    expect(await t.api.producer.queue('low').isPaused()).toBe(false);
+    expect(await t.api.queues.get('low').isPaused()).toBe(false);
   });
 
   it('reports the backlog KEDA reads: ready = waiting + prioritized, and the oldest age', async () => {
@@ -64,8 +64,8 @@ describe('queues', () => {
     });
     await enqueue({ worker: 'FlakyWorker', args: {} });
     await enqueue({ worker: 'FlakyWorker', args: {}, delaySeconds: 60 });
-    await t.api.producer.queue('low').add('FlakyWorker', {}, { priority: 5, timestamp: Date.now() - 30_000 });
-    await t.api.producer.queue('critical').add('EchoWorker', { n: 1 }, { timestamp: Date.now() - 90_000 });
+    await t.api.queues.get('low').add('FlakyWorker', {}, { priority: 5, timestamp: Date.now() - 30_000 });
+    await t.api.queues.get('critical').add('EchoWorker', { n: 1 }, { timestamp: Date.now() - 90_000 });
     const res = await request(t.url).get('/api/queues/backlog').set(AS.client).expect(200);
     expect(res.body.queues.low).toEqual({ ready: 2, oldestSeconds: expect.any(Number), paused: false });
     expect(res.body.queues.critical.ready).toBe(1);
@@ -79,8 +79,8 @@ describe('queues', () => {
   it("sums a worker group's queues into total, so one autoscaler trigger follows the group's backlog", async () => {
     await enqueue({ worker: 'DataProcessingWorker', args: { userId: 1 } });
     await enqueue({ worker: 'DataProcessingWorker', args: { userId: 2 } });
-    await t.api.producer.queue('low').add('FlakyWorker', {}, { timestamp: Date.now() - 30_000 });
-    await t.api.producer.queue('critical').add('EchoWorker', { n: 1 }, { timestamp: Date.now() - 90_000 });
+    await t.api.queues.get('low').add('FlakyWorker', {}, { timestamp: Date.now() - 30_000 });
+    await t.api.queues.get('critical').add('EchoWorker', { n: 1 }, { timestamp: Date.now() - 90_000 });
 
     const res = await request(t.url).get('/api/queues/backlog?queues=low,default').set(AS.client).expect(200);
     // Only the listed queues, each as without the filter.

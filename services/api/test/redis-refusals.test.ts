@@ -85,7 +85,7 @@ describe('Redis refusals answer 503 redis_unavailable with Retry-After and the c
     expect(res.body.error.details).toEqual({ cause: 'noperm', enqueued: 'none' });
     expect(res.body.error.message).toMatch(/^the Redis user in REDIS_URL lacks a permission Bullpen needs/);
     // The two critical jobs of the refused request were added (the counter says so) and removed again.
-    const metrics = await t.api.metrics.register.getSingleMetricAsString('bullpen_jobs_enqueued_total');
+    const metrics = await t.api.register.getSingleMetricAsString('bullpen_jobs_enqueued_total');
     expect(metrics).toMatch(/^bullpen_jobs_enqueued_total\{queue="critical",worker="EchoWorker"\} 3$/m);
     const critical = await withClient(server, (c) => c.keys(`${prefix}:critical:*-*`));
     expect(critical).toEqual([`${prefix}:critical:${kept}`]);

@@ -27,7 +27,7 @@ describe('args are validated once on the way from HTTP to Redis', () => {
   it('parses a single job\'s args once, and stores what the schema returned', async () => {
     const res = await request(t.url).post('/api/jobs').set(AS.client).send({ worker: 'CountedWorker', args: { n: 1 } }).expect(202);
     expect(parses).toBe(1);
-    expect((await t.api.producer.queue('low').getJob(res.body.id))?.data).toEqual({ n: 1 });
+    expect((await t.api.queues.get('low').getJob(res.body.id))?.data).toEqual({ n: 1 });
   });
 
   it('parses each job of a bulk once', async () => {

@@ -1,7 +1,4 @@
-import {
-  closeAll, collectQueueDepth, createMetrics, createRedis, HealthServer, logRedisReconnects, Producer, redisWriteCheck, warnOnUnsafeRedis,
-  type Logger, type WorkerRegistry,
-} from '@bullpen/core';
+import { createRuntime, type Logger, type WorkerRegistry } from '@bullpen/core';
 import { Beat } from './beat';
 import type { BeatConfig } from './config';
 
@@ -11,44 +8,24 @@ export interface BeatServiceDeps {
   logger: Logger;
 }
 
-/** The beat process: keeps BullMQ job schedulers in step with the workers' cron schedules. */
+/** The beat process: the runtime plus the loop that keeps BullMQ job schedulers in step with the workers' cron schedules. */
 export function createBeatService({ config, registry, logger }: BeatServiceDeps) {
-  const connection = createRedis(config.redis, 'consumer');
-  logRedisReconnects(connection, config.redis, logger);
-  const metrics = createMetrics();
-  const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), metrics, maxArgsBytes: config.maxArgsBytes });
-  const beat = new Beat({ producer, registry, logger, intervalMs: config.syncIntervalSeconds * 1000 });
-  const redisWrites = redisWriteCheck(connection);
-  const health = new HealthServer({
-    port: config.metricsPort,
-    host: config.host,
-    register: metrics.register,
-    logger,
-    // Not ready while Redis cannot take writes (down, a replica, out of memory, loading), and says why.
-    notReadyReason: async () => (await redisWrites()) ?? (beat.isHealthy() ? undefined : 'schedules not synced recently'),
-  });
-  collectQueueDepth(metrics, producer.allQueues(), connection);
+  const runtime = createRuntime({ name: 'beat', config, logger, role: 'consumer' });
+  const beat = new Beat({ queues: runtime.queues, registry, logger, intervalMs: config.syncIntervalSeconds * 1000 });
+  const health = runtime.serveHealth({ port: config.metricsPort, notReadyReason: () => (beat.isHealthy() ? undefined : 'schedules not synced recently') });
+  runtime.use('schedule sync', beat);
 
   return {
     beat,
+    register: runtime.register,
     async start(): Promise<{ metricsPort: number }> {
-      // The port answers first: /healthz stays up and /readyz explains while Redis is unreachable.
-      const metricsPort = await health.start();
-      await warnOnUnsafeRedis(connection, logger);
-      await beat.start();
+      await runtime.start();
+      const metricsPort = health.port!;
       const schedules = registry.scheduled().map((w) => ({ worker: w.name, cron: w.cronSchedule, queue: w.queue }));
       logger.info({ schedules, metricsPort }, 'beat started');
       return { metricsPort };
     },
-    async close(): Promise<void> {
-      await closeAll([
-        () => beat.close(),
-        () => producer.close(),
-        () => health.close(),
-        () => connection.quit().catch(() => connection.disconnect()),
-      ]);
-      logger.info('beat stopped');
-    },
+    close: (): Promise<void> => runtime.close(),
   };
 }
 

@@ -1,8 +1,8 @@
-import type { Logger, Producer, WorkerRegistry } from '@bullpen/core';
+import type { Logger, QueueHandles, WorkerRegistry } from '@bullpen/core';
 import { syncSchedules } from './schedule-sync';
 
 export interface BeatDeps {
-  producer: Producer;
+  queues: QueueHandles;
   registry: WorkerRegistry;
   logger: Logger;
   intervalMs: number;
@@ -45,7 +45,7 @@ export class Beat {
   }
 
   private async sync(): Promise<void> {
-    const { upserted, removed } = await syncSchedules(this.deps.producer, this.deps.registry);
+    const { upserted, removed } = await syncSchedules(this.deps.queues, this.deps.registry);
     this.lastSuccess = Date.now();
     this.deps.logger.debug({ upserted, removed }, 'schedules synced');
     if (removed.length > 0) this.deps.logger.info({ removed }, 'removed schedules of gone workers');

@@ -1,4 +1,4 @@
-import { jobOptions, QUEUE_NAMES, type Producer, type WorkerRegistry } from '@bullpen/core';
+import { jobOptions, QUEUE_NAMES, type QueueHandles, type WorkerRegistry } from '@bullpen/core';
 
 /** Scheduler ids Bullpen owns; schedulers with other ids (made by hand) are left alone. */
 const ID_PREFIX = 'cron-';
@@ -17,10 +17,10 @@ export interface SyncResult {
  * per worker with a stable id, upserted (so two beats at once still make one), and removed when
  * its worker or schedule is gone or moved to another queue.
  */
-export async function syncSchedules(producer: Producer, registry: WorkerRegistry): Promise<SyncResult> {
+export async function syncSchedules(queues: QueueHandles, registry: WorkerRegistry): Promise<SyncResult> {
   const result: SyncResult = { upserted: [], removed: [] };
   for (const queueName of QUEUE_NAMES) {
-    const queue = producer.queue(queueName);
+    const queue = queues.get(queueName);
     const wanted = registry.scheduled().filter((cls) => cls.queue === queueName);
     for (const cls of wanted) {
       const { attempts, backoff } = jobOptions(cls, {});

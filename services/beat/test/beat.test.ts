@@ -1,4 +1,4 @@
-import { createLogger, Producer, Worker, WorkerRegistry, type WorkerClass } from '@bullpen/core';
+import { createLogger, QueueHandles, Worker, WorkerRegistry, type WorkerClass } from '@bullpen/core';
 import { discoverWorkers } from '@bullpen/jobs/discover';
 import { createBeatService, loadBeatConfig, schedulerId, syncSchedules } from '@bullpen/beat';
 import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../../../test/support/redis';
@@ -13,46 +13,47 @@ class NightlyWorker extends Worker<void> {
 describe('beat', () => {
   const redis = testRedis();
   let prefix: string;
-  let producers: Producer[];
-  const producer = () => {
-    const p = new Producer({ connection: redis, prefix });
-    producers.push(p);
-    return p;
+  let opened: QueueHandles[];
+  /** One beat's Queue handles. */
+  const handles = () => {
+    const q = new QueueHandles({ connection: redis, prefix });
+    opened.push(q);
+    return q;
   };
   beforeEach(() => {
     prefix = uniquePrefix('beat');
-    producers = [];
+    opened = [];
   });
   afterEach(async () => {
-    await Promise.all(producers.map((p) => p.close()));
+    await Promise.all(opened.map((q) => q.close()));
     await deletePrefix(redis, prefix);
   });
   afterAll(() => redis.quit());
 
   it('registers each cron schedule once, with a stable id, even when two beats sync at once', async () => {
     const registry = new WorkerRegistry([...discoverWorkers().list(), NightlyWorker as WorkerClass]);
-    const [a, b] = [producer(), producer()];
+    const [a, b] = [handles(), handles()];
     await Promise.all([syncSchedules(a, registry), syncSchedules(b, registry), syncSchedules(a, registry)]);
 
-    const critical = await a.queue('critical').getJobSchedulers(0, -1);
+    const critical = await a.get('critical').getJobSchedulers(0, -1);
     expect(critical.map((s) => [s.key, s.pattern, s.tz])).toEqual([[schedulerId('HealthCheckWorker'), '*/10 * * * *', 'UTC']]);
-    const low = await a.queue('low').getJobSchedulers(0, -1);
+    const low = await a.get('low').getJobSchedulers(0, -1);
     expect(low.map((s) => [s.key, s.pattern])).toEqual([[schedulerId('NightlyWorker'), '0 2 * * *']]);
     // One upcoming run per schedule, carrying the worker's retry settings and cron args.
-    const delayed = await a.queue('low').getDelayed();
+    const delayed = await a.get('low').getDelayed();
     expect(delayed).toHaveLength(1);
     expect(delayed[0]).toMatchObject({ name: 'NightlyWorker', data: { full: true } });
     expect(delayed[0].opts.attempts).toBe(4);
-    expect(await a.queue('critical').getDelayedCount()).toBe(1);
+    expect(await a.get('critical').getDelayedCount()).toBe(1);
   });
 
   it('removes the schedule of a worker that is gone, and leaves schedulers it does not own alone', async () => {
-    const p = producer();
+    const p = handles();
     await syncSchedules(p, new WorkerRegistry([NightlyWorker as WorkerClass]));
-    await p.queue('low').upsertJobScheduler('made-by-hand', { every: 60_000 }, { name: 'Other' });
+    await p.get('low').upsertJobScheduler('made-by-hand', { every: 60_000 }, { name: 'Other' });
     const result = await syncSchedules(p, new WorkerRegistry([]));
     expect(result.removed).toEqual([schedulerId('NightlyWorker')]);
-    expect((await p.queue('low').getJobSchedulers(0, -1)).map((s) => s.key)).toEqual(['made-by-hand']);
+    expect((await p.get('low').getJobSchedulers(0, -1)).map((s) => s.key)).toEqual(['made-by-hand']);
   });
 
   it('serves /readyz once synced and /metrics with queue depth, and stops cleanly', async () => {

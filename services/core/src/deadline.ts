@@ -19,3 +19,17 @@ export function withDeadline<T>(op: Promise<T>, ms: number, error: () => Error):
     );
   });
 }
+
+/** Resolves true when `op` settles (either way) within `ms`, false when it has not by then (it is left running). */
+export async function settlesWithin(op: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  if (!op) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([op.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

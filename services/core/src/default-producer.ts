@@ -1,19 +1,21 @@
 import { loadCoreConfig } from './config';
 import { Producer, type ChainStep, type EnqueuedJob } from './producer';
+import { QueueHandles } from './queue-handles';
 import { createRedis, type RedisConnection } from './redis';
 
 /**
- * The producer behind `Worker.performAsync` and friends in scripts and apps that do not build
- * their own: created from the environment on first use. Services bind theirs with `useProducer`.
+ * The producer behind `Worker.performAsync` and friends. A service's runtime binds its own
+ * while it runs (`useProducer` on start, `releaseProducer` on close); scripts and apps that do
+ * not build one get one created from the environment on first use.
  */
-let current: { producer: Producer; ownConnection?: RedisConnection } | undefined;
+let current: { producer: Producer; own?: { queues: QueueHandles; connection: RedisConnection } } | undefined;
 
 export function defaultProducer(): Producer {
   if (!current) {
     const config = loadCoreConfig(process.env);
     const connection = createRedis(config.redis, 'producer');
-    const producer = new Producer({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes), maxArgsBytes: config.maxArgsBytes });
-    current = { producer, ownConnection: connection };
+    const queues = new QueueHandles({ connection, prefix: config.prefix, cluster: Boolean(config.redis.clusterNodes) });
+    current = { producer: new Producer({ queues, maxArgsBytes: config.maxArgsBytes }), own: { queues, connection } };
   }
   return current.producer;
 }
@@ -31,11 +33,16 @@ export function useProducer(producer: Producer): void {
   current = { producer };
 }
 
+/** Undoes `useProducer(producer)`, unless another producer was bound since. */
+export function releaseProducer(producer: Producer): void {
+  if (current?.producer === producer) current = undefined;
+}
+
 /** Closes the producer `performAsync` created, so a script can exit. Safe to call any time. */
 export async function closeDefaultProducer(): Promise<void> {
-  const previous = current;
+  const own = current?.own;
   current = undefined;
-  if (!previous?.ownConnection) return;
-  await previous.producer.close();
-  await previous.ownConnection.quit().catch(() => previous.ownConnection!.disconnect());
+  if (!own) return;
+  await own.queues.close();
+  await own.connection.quit().catch(() => own.connection.disconnect());
 }

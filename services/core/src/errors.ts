@@ -68,3 +68,16 @@ export function coerceError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
   return new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown));
 }
+
+/** `start()` called on a runtime that was started (or closed) already: a process starts once. */
+export class RuntimeStartedError extends Error {
+  override name = 'RuntimeStartedError';
+}
+
+/** Steps of a shutdown that threw; every other step still ran. `failures` names each step with its error. */
+export class ShutdownError extends AggregateError {
+  override name = 'ShutdownError';
+  constructor(readonly failures: ReadonlyArray<{ step: string; error: unknown }>) {
+    super(failures.map((f) => f.error), `shutdown steps failed: ${failures.map((f) => `${f.step} (${f.error instanceof Error ? f.error.message : String(f.error)})`).join('; ')}`);
+  }
+}

@@ -19,6 +19,8 @@ export interface HealthServerDeps {
  */
 export class HealthServer {
   private server?: Server;
+  /** The port it listens on, once started (`port: 0` picks a free one). */
+  port?: number;
 
   constructor(private readonly deps: HealthServerDeps) {}
 
@@ -54,7 +56,8 @@ export class HealthServer {
       server.once('error', reject);
       server.listen(this.deps.port, this.deps.host, () => resolve());
     });
-    return (server.address() as AddressInfo).port;
+    this.port = (server.address() as AddressInfo).port;
+    return this.port;
   }
 
   async close(): Promise<void> {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { FlowProducer, Queue, type FlowJob, type JobsOptions } from 'bullmq';
+import type { FlowJob, JobsOptions } from 'bullmq';
+import type { Counter, Registry } from 'prom-client';
 import { chainStepOptions } from './chain-step';
 import { CORE_DEFAULTS } from './config';
 import { ArgsTooLargeError, EnqueueOptionsError } from './errors';
-import type { Metrics } from './metrics';
-import { queuePrefix, type RedisConnection } from './redis';
+import type { QueueHandles } from './queue-handles';
 import { QUEUE_NAMES, type QueueName } from './queues';
+import { counterOn } from './registered-metric';
 import { isReservedJobId } from './reserved-job-ids';
 import type { WorkerClass } from './worker';
 
@@ -51,12 +52,10 @@ export interface PreparedJob {
 }
 
 export interface ProducerDeps {
-  /** A producer connection (`createRedis(settings, 'producer')`); the caller creates and closes it. */
-  connection: RedisConnection;
-  prefix: string;
-  /** On a Redis Cluster: each queue gets its own hash tag (see `queuePrefix`). */
-  cluster?: boolean;
-  metrics?: Metrics;
+  /** The Queue handles it adds jobs through (their owner closes them). */
+  queues: QueueHandles;
+  /** Where `bullpen_jobs_enqueued_total` is exported; none: not counted. */
+  register?: Registry;
   /** `WORKER_MAX_ARGS_BYTES`, default 262144 (256 KiB): larger args, as JSON, are refused with ArgsTooLargeError. */
   maxArgsBytes?: number;
 }
@@ -107,36 +106,20 @@ export function checkArgsSize(worker: string, data: unknown, maxBytes: number): 
   if (bytes > maxBytes) throw new ArgsTooLargeError(worker, bytes, maxBytes);
 }
 
+/** `bullpen_jobs_enqueued_total{queue,worker}` on `register`: jobs this process enqueued. */
+function enqueuedCounter(register: Registry): Counter<'queue' | 'worker'> {
+  return counterOn(register, { name: 'bullpen_jobs_enqueued_total', help: 'Jobs enqueued by this process', labelNames: ['queue', 'worker'] as const });
+}
+
 /**
- * Enqueues jobs: one BullMQ Queue per queue name plus a FlowProducer for chains, all on the
- * connection it is given. Args are validated with the worker's schema, and their size checked,
- * before Redis is touched.
+ * Enqueues jobs through the process's Queue handles (a FlowProducer for chains). Args are
+ * validated with the worker's schema, and their size checked, before Redis is touched.
  */
 export class Producer {
-  private readonly queues = new Map<QueueName, Queue>();
-  private flows?: FlowProducer;
-  private closed = false;
+  private readonly enqueued?: Counter<'queue' | 'worker'>;
 
-  constructor(private readonly deps: ProducerDeps) {}
-
-  queue(name: QueueName): Queue {
-    let queue = this.queues.get(name);
-    if (!queue) {
-      queue = new Queue(name, { connection: this.deps.connection, prefix: this.prefixOf(name) });
-      queue.on('error', () => {}); // connection errors surface as rejected enqueues; the caller reports them
-      this.queues.set(name, queue);
-    }
-    return queue;
-  }
-
-  /** The BullMQ prefix of one queue's keys. */
-  prefixOf(queue: QueueName): string {
-    return queuePrefix(this.deps.prefix, this.deps.cluster ?? false, queue);
-  }
-
-  /** All three queues, in priority order. */
-  allQueues(): Queue[] {
-    return QUEUE_NAMES.map((name) => this.queue(name));
+  constructor(private readonly deps: ProducerDeps) {
+    if (deps.register) this.enqueued = enqueuedCounter(deps.register);
   }
 
   /** The worker's schema's output for `args`, refused when it is larger than `maxArgsBytes`. */
@@ -163,8 +146,8 @@ export class Producer {
 
   async add(job: PreparedJob): Promise<EnqueuedJob> {
     const { worker } = job;
-    const added = await this.queue(worker.queue).add(worker.name, job.data, job.opts);
-    this.deps.metrics?.jobsEnqueued.inc({ queue: worker.queue, worker: worker.name });
+    const added = await this.deps.queues.get(worker.queue).add(worker.name, job.data, job.opts);
+    this.enqueued?.inc({ queue: worker.queue, worker: worker.name });
     return { id: added.id!, worker: worker.name, queue: worker.queue };
   }
 
@@ -181,7 +164,7 @@ export class Producer {
     await Promise.all(
       QUEUE_NAMES.filter((q) => indexesByQueue.has(q)).map(async (queueName) => {
         const indexes = indexesByQueue.get(queueName)!;
-        const added = await this.queue(queueName).addBulk(indexes.map((i) => ({ name: jobs[i].worker.name, data: jobs[i].data, opts: jobs[i].opts })));
+        const added = await this.deps.queues.get(queueName).addBulk(indexes.map((i) => ({ name: jobs[i].worker.name, data: jobs[i].data, opts: jobs[i].opts })));
         // The enqueued counter goes up once per worker by its count, not once per job.
         const enqueuedByWorker = new Map<string, number>();
         added.forEach((job, k) => {
@@ -189,7 +172,7 @@ export class Producer {
           results[indexes[k]] = { id: job.id!, worker: name, queue: queueName };
           enqueuedByWorker.set(name, (enqueuedByWorker.get(name) ?? 0) + 1);
         });
-        for (const [worker, count] of enqueuedByWorker) this.deps.metrics?.jobsEnqueued.inc({ queue: queueName, worker }, count);
+        for (const [worker, count] of enqueuedByWorker) this.enqueued?.inc({ queue: queueName, worker }, count);
       }),
     );
     return results;
@@ -206,7 +189,7 @@ export class Producer {
       throw new EnqueueOptionsError('only the first step of a chain takes args; later steps receive the previous result');
     }
     const queues = [...new Set(steps.map((s) => s.worker.queue))];
-    if (this.deps.cluster && queues.length > 1) {
+    if (this.deps.queues.cluster && queues.length > 1) {
       // A flow's jobs must share one hash slot, and on a Cluster each queue has its own.
       throw new EnqueueOptionsError(`on Redis Cluster the steps of a chain must share one queue; these run on ${queues.join(', ')}`);
     }
@@ -219,27 +202,18 @@ export class Producer {
         name: step.worker.name,
         queueName: step.worker.queue,
         data,
-        prefix: this.prefixOf(step.worker.queue),
+        prefix: this.deps.queues.prefixOf(step.worker.queue),
         // Every step but the first runs on its child's result.
         opts: node ? chainStepOptions(opts) : opts,
         ...(node ? { children: [node] } : {}),
       };
     }
-    this.flows ??= new FlowProducer({ connection: this.deps.connection, prefix: this.prefixOf(queues[0]) });
-    const tree = await this.flows.add(node!);
+    const tree = await this.deps.queues.flowProducer(queues[0]).add(node!);
     const enqueued: EnqueuedJob[] = [];
     for (let n: typeof tree | undefined = tree; n; n = n.children?.[0]) {
       enqueued.unshift({ id: n.job.id!, worker: n.job.name, queue: n.job.queueName as QueueName });
     }
-    for (const step of steps) this.deps.metrics?.jobsEnqueued.inc({ queue: step.worker.queue, worker: step.worker.name });
+    for (const step of steps) this.enqueued?.inc({ queue: step.worker.queue, worker: step.worker.name });
     return enqueued;
-  }
-
-  /** Closes the queues it opened; the connection stays open for its owner. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
-    await this.flows?.close();
   }
 }

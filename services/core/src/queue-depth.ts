@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
+import { Gauge, type Registry } from 'prom-client';
 import { withDeadline } from './deadline';
 import type { RedisConnection } from './redis';
-import type { Metrics } from './metrics';
 
 /** BullMQ's job states, as exported in `bullpen_queue_jobs{state}`. */
 export const JOB_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed', 'waiting-children'] as const;
@@ -34,31 +34,45 @@ export async function readQueueDepth(queue: Queue, redis: RedisConnection, now =
 const REDIS_READ_TIMEOUT_MS = 5_000;
 
 /**
- * Makes the queue gauges read Redis whenever `/metrics` is scraped, and exports
- * `bullpen_redis_up`. When Redis does not answer, the scrape still succeeds (so the process's
+ * Defines the queue gauges (`bullpen_queue_jobs`, `bullpen_queue_paused`,
+ * `bullpen_queue_oldest_waiting_seconds`) and `bullpen_redis_up` on `register`, read from Redis
+ * whenever it is scraped. When Redis does not answer, the scrape still succeeds (so the process's
  * own metrics keep flowing): `bullpen_redis_up` is 0 and the queue gauges are left out rather
  * than repeating stale values.
  */
-export function collectQueueDepth(metrics: Metrics, queues: readonly Queue[], redis: RedisConnection, timeoutMs = REDIS_READ_TIMEOUT_MS): void {
-  if (!metrics.register.getSingleMetric('bullpen_redis_up')) metrics.register.registerMetric(metrics.redisUp);
-  metrics.hooks.refreshQueueGauges = async () => {
+export function collectQueueDepth(register: Registry, queues: readonly Queue[], redis: RedisConnection, timeoutMs = REDIS_READ_TIMEOUT_MS): void {
+  // The four gauges share one read of Redis per scrape (prom-client collects them concurrently).
+  let refreshing: Promise<void> | undefined;
+  const refresh = (): Promise<void> => {
+    refreshing ??= read().finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  };
+  const registers = [register];
+  const jobs = new Gauge({ name: 'bullpen_queue_jobs', help: 'Jobs per queue and state, read from Redis at scrape time', labelNames: ['queue', 'state'] as const, registers, collect: refresh });
+  const paused = new Gauge({ name: 'bullpen_queue_paused', help: '1 when the queue is paused', labelNames: ['queue'] as const, registers, collect: refresh });
+  const oldest = new Gauge({ name: 'bullpen_queue_oldest_waiting_seconds', help: 'Age of the oldest job ready to run, 0 when none waits', labelNames: ['queue'] as const, registers, collect: refresh });
+  const redisUp = new Gauge({ name: 'bullpen_redis_up', help: '1 when this process read queue depth from Redis at the last scrape, 0 when Redis did not answer', registers, collect: refresh });
+
+  async function read(): Promise<void> {
     let depths: QueueDepth[];
     try {
       // A consumer connection queues commands while it reconnects: answer at once instead of hanging.
       if (redis.status !== 'ready') throw new Error(`redis ${redis.status}`);
       depths = await withDeadline(Promise.all(queues.map((q) => readQueueDepth(q, redis))), timeoutMs, () => new Error(`redis did not answer within ${timeoutMs} ms`));
     } catch {
-      metrics.redisUp.set(0);
-      metrics.queueJobs.reset();
-      metrics.queuePaused.reset();
-      metrics.queueOldestWaiting.reset();
+      redisUp.set(0);
+      jobs.reset();
+      paused.reset();
+      oldest.reset();
       return;
     }
-    metrics.redisUp.set(1);
+    redisUp.set(1);
     for (const d of depths) {
-      for (const state of JOB_STATES) metrics.queueJobs.set({ queue: d.queue, state }, d.counts[state] ?? 0);
-      metrics.queuePaused.set({ queue: d.queue }, d.paused ? 1 : 0);
-      metrics.queueOldestWaiting.set({ queue: d.queue }, d.oldestWaitingSeconds);
+      for (const state of JOB_STATES) jobs.set({ queue: d.queue, state }, d.counts[state] ?? 0);
+      paused.set({ queue: d.queue }, d.paused ? 1 : 0);
+      oldest.set({ queue: d.queue }, d.oldestWaitingSeconds);
     }
-  };
+  }
 }

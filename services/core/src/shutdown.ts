@@ -42,19 +42,6 @@ export function shutdownDeadlineMs(shutdownTimeoutSeconds: number): number {
   return shutdownTimeoutSeconds * 1000 + 1_500;
 }
 
-/** Runs every step in order even if one throws; rethrows the first failure at the end. */
-export async function closeAll(steps: ReadonlyArray<() => Promise<unknown> | unknown>): Promise<void> {
-  let first: unknown;
-  for (const step of steps) {
-    try {
-      await step();
-    } catch (err) {
-      first ??= err;
-    }
-  }
-  if (first !== undefined) throw first;
-}
-
 /** Prints a ConfigError as its one line and exits 2; any other start-up error with its stack. */
 export function exitOnStartupError(err: unknown): never {
   if (err instanceof Error && err.name === 'ConfigError') {

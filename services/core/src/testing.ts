@@ -1,4 +1,4 @@
-import type { Producer } from './producer';
+import type { QueueHandles } from './queue-handles';
 import type { WorkerClass } from './worker';
 
 export interface PendingJob<A = unknown> {
@@ -10,10 +10,10 @@ export interface PendingJob<A = unknown> {
 
 /**
  * For users' own tests: the jobs of `cls` enqueued and not yet started, oldest first.
- * `expect(await enqueuedJobs(producer, ReportWorker)).toEqual([expect.objectContaining({ args: { id: 7 } })])`
+ * `expect(await enqueuedJobs(runtime.queues, ReportWorker)).toEqual([expect.objectContaining({ args: { id: 7 } })])`
  */
-export async function enqueuedJobs<A>(producer: Producer, cls: WorkerClass<A>): Promise<PendingJob<A>[]> {
-  const jobs = await producer.queue(cls.queue).getJobs(['waiting', 'prioritized', 'delayed'], 0, -1, true);
+export async function enqueuedJobs<A>(queues: QueueHandles, cls: WorkerClass<A>): Promise<PendingJob<A>[]> {
+  const jobs = await queues.get(cls.queue).getJobs(['waiting', 'prioritized', 'delayed'], 0, -1, true);
   return jobs
     .filter((job) => job.name === cls.name)
     .sort((a, b) => a.timestamp - b.timestamp)

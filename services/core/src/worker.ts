@@ -1,10 +1,10 @@
 import { CronExpressionParser } from 'cron-parser';
+import type { Registry } from 'prom-client';
 import type { z, ZodType } from 'zod';
 import { retryDelayMs } from './backoff';
 import { defaultProducer } from './default-producer';
 import { ArgsValidationError } from './errors';
 import type { Logger } from './logger';
-import type { Metrics } from './metrics';
 import type { ChainStep, EnqueuedJob, EnqueueOptions } from './producer';
 import { isQueueName, type QueueName } from './queues';
 
@@ -13,7 +13,8 @@ import { isQueueName, type QueueName } from './queues';
  * declaration merging (`declare module '@bullpen/core' { interface JobServices { ... } }`).
  */
 export interface JobServices {
-  metrics: Metrics;
+  /** The process's metrics registry: a job defines its own metrics on it (`registeredMetric`). */
+  register: Registry;
 }
 
 /** What `perform` gets besides its args. */
@@ -95,6 +96,11 @@ export abstract class Worker<TArgs = unknown, TResult = unknown> {
   static cronArgs?: unknown;
   /** zod schema; args are validated with it before enqueue and again before `perform`, which gets the parsed value. */
   static schema?: ZodType;
+  /**
+   * Defines the metrics the job records on `register`. A worker pod calls it at start for every
+   * job on its queues, so those series are exported (at 0) before the first run, not from it.
+   */
+  static registerMetrics(_register: Registry): void {}
 
   abstract perform(args: TArgs, ctx: JobContext): Promise<TResult> | TResult;
 

@@ -1,4 +1,4 @@
-import { ArgsTooLargeError, EnqueueOptionsError, Producer, useProducer, Worker, type WorkerClass } from '@bullpen/core';
+import { ArgsTooLargeError, EnqueueOptionsError, Producer, QueueHandles, releaseProducer, useProducer, Worker, type WorkerClass } from '@bullpen/core';
 import { z } from 'zod';
 import { countKeys, deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis';
 
@@ -19,14 +19,17 @@ const note = (bytes: number) => ({ text: 'x'.repeat(bytes - '{"text":""}'.length
 describe('Producer with maxArgsBytes', () => {
   const redis = testRedis();
   let prefix: string;
+  let queues: QueueHandles;
   let producer: Producer;
   beforeEach(() => {
     prefix = uniquePrefix('args-cap');
-    producer = new Producer({ connection: redis, prefix, maxArgsBytes: 2048 });
+    queues = new QueueHandles({ connection: redis, prefix });
+    producer = new Producer({ queues, maxArgsBytes: 2048 });
     useProducer(producer);
   });
   afterEach(async () => {
-    await producer.close();
+    releaseProducer(producer);
+    await queues.close();
     await deletePrefix(redis, prefix);
   });
   afterAll(() => redis.quit());
@@ -38,7 +41,7 @@ describe('Producer with maxArgsBytes', () => {
     await expect(refused).rejects.toThrow(ArgsTooLargeError);
     await expect(refused).rejects.toThrow('NoteWorker: args are 2049 bytes as JSON, over WORKER_MAX_ARGS_BYTES (2048)');
     expect(await countKeys(redis, prefix)).toBe(keys);
-    expect(await producer.queue('default').count()).toBe(1);
+    expect(await queues.get('default').count()).toBe(1);
   });
 
   it('measures UTF-8 bytes of the args after the schema, in bulks and chains too', async () => {
@@ -50,16 +53,12 @@ describe('Producer with maxArgsBytes', () => {
     expect(await countKeys(redis, prefix)).toBe(0);
     // The schema drops the padding: the stored args are small.
     await producer.enqueue(StrictNoteWorker as WorkerClass, { text: 'hi', padding: 'x'.repeat(5000) });
-    expect(await producer.queue('default').count()).toBe(1);
+    expect(await queues.get('default').count()).toBe(1);
   });
 
   it('defaults to 256 KiB', async () => {
-    const unset = new Producer({ connection: redis, prefix });
-    try {
-      await expect(unset.enqueue(NoteWorker as WorkerClass, note(256 * 1024 + 1))).rejects.toMatchObject({ maxBytes: 262_144 });
-    } finally {
-      await unset.close();
-    }
+    const unset = new Producer({ queues });
+    await expect(unset.enqueue(NoteWorker as WorkerClass, note(256 * 1024 + 1))).rejects.toMatchObject({ maxBytes: 262_144 });
   });
 
   it.each(['meta', 'events', 'wait', 'id', 'de'])("refuses BullMQ's key name %s as a job id", async (jobId) => {

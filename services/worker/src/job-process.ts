@@ -3,7 +3,7 @@
  * JobProcessPool: it runs one attempt at a time, as the pool asks, and is reused between them.
  * Arguments: the log level and the API health URL (the JobServices the parent cannot send).
  */
-import { coerceError, createLogger, createMetrics, isWorkerClass, teeLogger, type JobContext, type JobServices, type QueueName, type WorkerClass } from '@bullpen/core';
+import { coerceError, createLogger, createRegistry, isWorkerClass, teeLogger, type JobContext, type JobServices, type QueueName, type WorkerClass } from '@bullpen/core';
 import { fromWireError, JobSerializationError, toWireError, type WireError } from './job-errors';
 import { capLogLine } from './job-log';
 // The JobServices the job classes declare (@bullpen/jobs' job-services.ts), without loading them.
@@ -34,7 +34,7 @@ interface Attempt {
 const [logLevel, apiHealthUrl] = process.argv.slice(2);
 const logger = createLogger('worker', logLevel);
 // Nobody scrapes a job process, so its metrics skip the process sampling (idle CPU in every child).
-const services: JobServices = { metrics: createMetrics(undefined, { processMetrics: false }), apiHealthUrl };
+const services: JobServices = { register: createRegistry({ processMetrics: false }), apiHealthUrl };
 let current: Attempt | undefined;
 let nextSeq = 0;
 

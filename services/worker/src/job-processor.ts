@@ -5,6 +5,7 @@ import {
 import { oversizedArgsBytes } from './args-capped-job';
 import { JobTimeoutError, ResultTooLargeError } from './job-errors';
 import { JobLog } from './job-log';
+import type { JobMetrics } from './job-metrics';
 import type { JobProcessPool } from './job-process-pool';
 import type { Outcome } from './queue-consumer';
 
@@ -47,6 +48,8 @@ export interface JobProcessorOptions {
   registry: WorkerRegistry;
   logger: Logger;
   services: JobServices;
+  /** Where the attempts' wait and run times are recorded. */
+  metrics: Pick<JobMetrics, 'duration' | 'wait'>;
   /** Where classes with `isolation: 'process'` (or all, under `WORKER_ISOLATION=process`) run. */
   isolated: JobProcessPool;
   /** `WORKER_ISOLATION`: how classes that do not say run. */
@@ -147,7 +150,7 @@ export class JobProcessor {
   private async attempt(running: ActiveJob): Promise<Outcome> {
     const { opts } = this;
     const { job, queue } = running;
-    const { metrics } = opts.services;
+    const { metrics } = opts;
     let cls: WorkerClass;
     try {
       // Unknown names are retried like any failure: during a deploy the API may know a worker before this pod does.
@@ -159,7 +162,7 @@ export class JobProcessor {
     const attempt = job.attemptsMade + 1;
     if (attempt === 1 && job.processedOn) {
       const readyAt = job.timestamp + (job.opts.delay ?? 0);
-      metrics.jobWait.observe(labels, Math.max(0, job.processedOn - readyAt) / 1000);
+      metrics.wait.observe(labels, Math.max(0, job.processedOn - readyAt) / 1000);
     }
     const startedAt = performance.now();
     const logger = opts.logger;
@@ -181,12 +184,12 @@ export class JobProcessor {
         : await this.runInline(cls, args, running, attempt);
       checkResult(result, opts.maxResultBytes);
       const seconds = (performance.now() - startedAt) / 1000;
-      metrics.jobDuration.observe(labels, seconds);
+      metrics.duration.observe(labels, seconds);
       if (logger.isLevelEnabled('debug')) logger.debug({ queue, worker: cls.name, jobId: job.id, attempt, durationMs: Math.round(seconds * 1000) }, 'job completed');
       return { ok: true, result };
     } catch (err) {
       const seconds = (performance.now() - startedAt) / 1000;
-      metrics.jobDuration.observe(labels, seconds);
+      metrics.duration.observe(labels, seconds);
       const error = err instanceof Error ? err : new Error(String(err));
       logger.warn({ queue, worker: cls.name, jobId: job.id, attempt, err: error, durationMs: Math.round(seconds * 1000) }, 'job attempt failed');
       return { ok: false, error };

@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
-import { isConnectionError, queuePrefix, retryDelayMs, type JobServices, type Logger, type QueueName, type RedisConnection, type WorkerRegistry } from '@bullpen/core';
+import { gaugeOn, isConnectionError, queuePrefix, retryDelayMs, type JobServices, type Logger, type QueueName, type RedisConnection, type WorkerRegistry } from '@bullpen/core';
 import type { WorkerConfig } from './config';
+import { jobMetrics, type JobMetrics } from './job-metrics';
 import { ActiveJob, JobProcessor } from './job-processor';
 import { JobProcessPool } from './job-process-pool';
 import { QueueConsumer, type Outcome } from './queue-consumer';
@@ -41,6 +42,7 @@ export class WorkerPool {
   private readonly policy: SlotPolicy;
   private readonly processor: JobProcessor;
   private readonly isolated: JobProcessPool;
+  private readonly metrics: JobMetrics;
   private readonly active = new Map<string, ActiveJob>();
   /** Queues that may have jobs ready; the others are watched on their marker. */
   private readonly ready = new Set<QueueName>();
@@ -58,6 +60,7 @@ export class WorkerPool {
   private readonly tokenPrefix = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
   constructor(private readonly opts: WorkerPoolOptions) {
+    this.metrics = jobMetrics(opts.services.register);
     this.policy = new SlotPolicy({ queues: opts.queues, concurrency: opts.concurrency, reservedCritical: opts.reservedCritical, weights: opts.queueWeights });
     this.isolated = new JobProcessPool({
       size: opts.concurrency,
@@ -70,6 +73,7 @@ export class WorkerPool {
       registry: opts.registry,
       logger: opts.logger,
       services: opts.services,
+      metrics: this.metrics,
       isolated: this.isolated,
       defaultIsolation: opts.isolation,
       maxResultBytes: opts.maxResultBytes,
@@ -78,8 +82,7 @@ export class WorkerPool {
   }
 
   async start(): Promise<void> {
-    const { opts } = this;
-    const { metrics } = opts.services;
+    const { opts, metrics } = this;
     for (const queue of opts.queues) {
       const consumer = new QueueConsumer(queue, {
         connection: opts.connection,
@@ -97,24 +100,30 @@ export class WorkerPool {
       // A lost connection is reported once per retry by the service's connection (logRedisReconnects), not here per BullMQ connection.
       consumer.on('error', (err) => (isConnectionError(err) ? opts.logger.debug({ err, queue }, 'worker connection error') : opts.logger.error({ err, queue }, 'worker error')));
       consumer.on('stalled', (jobId: string) => {
-        metrics.jobsStalled.inc({ queue });
+        metrics.stalled.inc({ queue });
         opts.logger.warn({ queue, jobId }, 'job stalled, moved back to wait');
       });
       // Counters start at 0 for every job this queue can run, so a pod's first failure or stall
       // is a visible increase() rather than a new series.
       for (const cls of opts.registry.list().filter((c) => c.queue === queue)) {
-        for (const counter of [metrics.jobsCompleted, metrics.jobsFailed, metrics.jobsRetried]) counter.inc({ queue, worker: cls.name }, 0);
+        for (const counter of [metrics.completed, metrics.failed, metrics.retried]) counter.inc({ queue, worker: cls.name }, 0);
       }
-      metrics.jobsStalled.inc({ queue }, 0);
+      metrics.stalled.inc({ queue }, 0);
       this.consumers.set(queue, consumer);
       this.ready.add(queue);
     }
-    if (!metrics.register.getSingleMetric('bullpen_worker_concurrency')) metrics.register.registerMetric(metrics.workerConcurrency);
-    metrics.workerConcurrency.set(opts.concurrency);
-    // Busy slots per queue are read when /metrics is scraped, not written twice per job.
-    metrics.hooks.readActiveJobs = () => {
-      for (const queue of opts.queues) metrics.workerActiveJobs.set({ queue }, this.policy.inUse(queue));
-    };
+    const { register } = opts.services;
+    gaugeOn(register, { name: 'bullpen_worker_concurrency', help: 'Job slots of this pod, shared by the queues it consumes' }).set(opts.concurrency);
+    const { policy } = this;
+    gaugeOn(register, {
+      name: 'bullpen_worker_active_jobs',
+      help: 'Job slots of this pod busy with each queue',
+      labelNames: ['queue'] as const,
+      // Busy slots per queue are read when /metrics is scraped, not written twice per job.
+      collect() {
+        for (const queue of opts.queues) this.set({ queue }, policy.inUse(queue));
+      },
+    });
     await Promise.all([...this.consumers.values()].map((c) => c.open()));
     this.loop = this.fill();
   }
@@ -207,7 +216,7 @@ export class WorkerPool {
    */
   private async finish(running: ActiveJob, outcome: Outcome, fetchNext: boolean): Promise<Job | undefined> {
     const { job, queue, token } = running;
-    const { metrics } = this.opts.services;
+    const { metrics } = this;
     const consumer = this.consumers.get(queue)!;
     const giveUpAt = Date.now() + this.opts.lockSeconds * 1000;
     for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5_000)) {
@@ -215,11 +224,11 @@ export class WorkerPool {
         const next = await consumer.finish(job, token, outcome, fetchNext && !this.stopping);
         const labels = this.processor.labels(queue, job.name);
         if (outcome.ok) {
-          metrics.jobsCompleted.inc(labels);
+          metrics.completed.inc(labels);
         } else {
           // BullMQ sets finishedOn only when the job is failed for good; otherwise it will be retried.
           const final = job.finishedOn !== undefined;
-          (final ? metrics.jobsFailed : metrics.jobsRetried).inc(labels);
+          (final ? metrics.failed : metrics.retried).inc(labels);
           if (final) this.opts.logger.error({ queue, worker: job.name, jobId: job.id, attempts: job.attemptsMade, reason: outcome.error.message }, 'job failed');
         }
         if (fetchNext && !next) this.ready.delete(queue);

@@ -31,7 +31,7 @@ describe('worker bounds', () => {
     await h.startWorker(h.registry(CountingWorker as WorkerClass), { WORKER_MAX_ARGS_BYTES: '2048', WORKER_QUEUES: 'low' });
     // Written past the producer (another client, or before the limit was lowered), with retries
     // left, and not even JSON: parsing it would throw rather than fail the job with its reason.
-    const queue = h.producer.queue('low');
+    const queue = h.queues.get('low');
     const big = await queue.add('CountingWorker', { text: 'x' }, { attempts: 4, delay: 60_000 });
     await h.redis.hset(queue.toKey(big.id!), 'data', `{"text":"${'x'.repeat(5000)}`);
     const qe = await h.queueEvents('low');
@@ -52,7 +52,7 @@ describe('worker bounds', () => {
     const service = await h.startWorker(h.registry(), { WORKER_QUEUES: 'low' });
     const names = Array.from({ length: 50 }, (_, i) => `Ghost${i}Worker`);
     // Half fail for good at once, half are retried once (then fail for good).
-    await h.producer.queue('low').addBulk(names.map((name, i) => ({ name, data: {}, opts: { attempts: i % 2 === 0 ? 1 : 2 } })));
+    await h.queues.get('low').addBulk(names.map((name, i) => ({ name, data: {}, opts: { attempts: i % 2 === 0 ? 1 : 2 } })));
     const scrape = async () => (await fetch(`http://127.0.0.1:${service.metricsPort}/metrics`)).text();
     const unknown = (text: string, metric: string) => samples(text, metric).filter((line) => line.includes('worker="unknown"'));
     await waitFor('50 failed and 25 retried unknown jobs', async () => {

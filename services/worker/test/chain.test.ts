@@ -64,7 +64,7 @@ describe('chains', () => {
     const childValues = jest.spyOn(Job.prototype, 'getChildrenValues');
     try {
       // The beat's job schedulers add each run with null data.
-      const run = await h.producer.queue('default').add('PingWorker', null);
+      const run = await h.queues.get('default').add('PingWorker', null);
       await expect(h.finished('default', run.id!)).resolves.toBe('pong');
       expect(childValues).not.toHaveBeenCalled();
       const steps = await h.producer.chain([FetchWorker.step({ n: 1 }), DoubleWorker.step()]);

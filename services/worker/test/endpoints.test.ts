@@ -49,6 +49,6 @@ describe('worker health and metrics port', () => {
     }, () => completed === 5);
     await h.producer.enqueueBulk(Array.from({ length: 5 }, (_, i) => ({ worker: DataProcessingWorker, args: { userId: i + 1, records: 1 } })));
     await allDone;
-    expect(await h.producer.queue('default').getCompletedCount()).toBe(2);
+    expect(await h.queues.get('default').getCompletedCount()).toBe(2);
   });
 });

@@ -1,7 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HealthCheckWorker } from '@bullpen/jobs';
+import type { WorkerService } from '@bullpen/worker';
 import { harness, type Harness } from './harness';
+
+/** A label-less gauge's value as the worker service exports it. */
+async function gauge(service: WorkerService, name: string): Promise<number> {
+  return (await service.register.getSingleMetric(name)!.get()).values[0].value;
+}
 
 /** A stand-in API: answers /healthz with the status the test sets, or never when `hang`. */
 async function fakeApi(behaviour: { status: number; hang?: boolean }): Promise<{ url: string; server: Server }> {
@@ -38,8 +44,8 @@ describe('HealthCheckWorker', () => {
     const before = Date.now() / 1000;
     const { id } = await HealthCheckWorker.performAsync(undefined);
     await expect(h.finished('critical', id)).resolves.toMatchObject({ healthy: true, status: 200 });
-    expect((await service.metrics.healthCheckUp.get()).values[0].value).toBe(1);
-    expect((await service.metrics.healthCheckLastSuccess.get()).values[0].value).toBeGreaterThanOrEqual(Math.floor(before));
+    expect(await gauge(service, 'bullpen_health_check_up')).toBe(1);
+    expect(await gauge(service, 'bullpen_health_check_last_success_timestamp_seconds')).toBeGreaterThanOrEqual(Math.floor(before));
   });
 
   it('fails (after its one retry) and records 0 when the API answers 500', async () => {
@@ -49,8 +55,8 @@ describe('HealthCheckWorker', () => {
     const { id } = await HealthCheckWorker.performAsync(undefined);
     await expect(h.finished('critical', id)).rejects.toThrow('api unhealthy: status 500');
     expect((await h.job('critical', id)).attemptsMade).toBe(2);
-    expect((await service.metrics.healthCheckUp.get()).values[0].value).toBe(0);
-    expect((await service.metrics.healthCheckLastSuccess.get()).values[0].value).toBe(0);
+    expect(await gauge(service, 'bullpen_health_check_up')).toBe(0);
+    expect(await gauge(service, 'bullpen_health_check_last_success_timestamp_seconds')).toBe(0);
   });
 
   it('gives up on an API that does not answer within 3 s', async () => {

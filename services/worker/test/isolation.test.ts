@@ -30,10 +30,10 @@ describe('poison jobs in isolated processes', () => {
     qe.on('completed', onCompleted);
     qe.on('failed', onFailed);
 
-    const add = (name: string, data: unknown) => h.producer.queue('default').add(name, data, { attempts: 2 });
+    const add = (name: string, data: unknown) => h.queues.get('default').add(name, data, { attempts: 2 });
     const spinning = await add('SpinningJob', null);
     const exiting = await add('ExitingJob', null);
-    const ordinary = await h.producer.queue('default').addBulk(Array.from({ length: 20 }, (_, i) => ({ name: 'OrdinaryJob', data: { i }, opts: { attempts: 1 } })));
+    const ordinary = await h.queues.get('default').addBulk(Array.from({ length: 20 }, (_, i) => ({ name: 'OrdinaryJob', data: { i }, opts: { attempts: 1 } })));
     const poison = [spinning.id!, exiting.id!];
     await until((check) => {
       qe.on('completed', check);
@@ -44,7 +44,7 @@ describe('poison jobs in isolated processes', () => {
       };
     }, () => [...poison, ...ordinary.map((j) => j.id!)].every((id) => finished.has(id)));
 
-    const reload = async (id: string) => (await Job.fromId(h.producer.queue('default'), id))!;
+    const reload = async (id: string) => (await Job.fromId(h.queues.get('default'), id))!;
     const spun = await reload(spinning.id!);
     const exited = await reload(exiting.id!);
     expect([spun.attemptsMade, spun.failedReason]).toEqual([2, 'timed out after 2 s']);

@@ -13,7 +13,7 @@ describe("what ctx.logger writes goes to the job's log (the dashboard's Logs tab
   beforeEach(() => (h = harness('job-logs')));
   afterEach(() => h.close());
 
-  const logsOf = async (id: string) => (await h.producer.queue('default').getJobLogs(id, 0, -1)).logs;
+  const logsOf = async (id: string) => (await h.queues.get('default').getJobLogs(id, 0, -1)).logs;
 
   it.each([
     ['inline', InlineLoggingWorker],

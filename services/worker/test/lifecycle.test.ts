@@ -83,7 +83,7 @@ describe('worker process lifecycle', () => {
     const results = await Promise.all(jobs.map((j) => h.finished('default', j.id)));
     expect(results.map((r) => (r as { tag: string }).tag).sort()).toEqual(tags);
     expect(SleepWorker.runs.sort()).toEqual(tags); // each ran once more, none twice here
-    expect(await rescuer.metrics.register.getSingleMetricAsString('bullpen_jobs_stalled_total')).toContain('bullpen_jobs_stalled_total{queue="default"} 6');
+    expect(await rescuer.register.getSingleMetricAsString('bullpen_jobs_stalled_total')).toContain('bullpen_jobs_stalled_total{queue="default"} 6');
   });
 
   it.each([

@@ -102,7 +102,7 @@ describe('enqueuedJobs, the helper for users\' tests', () => {
     const first = await h.producer.enqueue(EchoWorker, { word: 'one' });
     await h.producer.enqueue(DataProcessingWorker, { userId: 1 });
     const second = await h.producer.enqueue(EchoWorker, { word: 'two' }, { delaySeconds: 60 });
-    expect(await enqueuedJobs(h.producer, EchoWorker)).toEqual([
+    expect(await enqueuedJobs(h.queues, EchoWorker)).toEqual([
       { id: first.id, args: { word: 'one' }, delayMs: 0 },
       { id: second.id, args: { word: 'two' }, delayMs: 60_000 },
     ]);

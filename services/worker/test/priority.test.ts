@@ -86,7 +86,7 @@ describe('one slot pool per pod, highest queue first', () => {
     await until(onChange, () => log.running === 3);
     expect(service.pool.activeCount()).toBe(3);
     // Active in Redis is what the pod runs: nothing fetched waits for a slot under its lock.
-    const active = await Promise.all((['critical', 'default', 'low'] as const).map((q) => h.producer.queue(q).getActiveCount()));
+    const active = await Promise.all((['critical', 'default', 'low'] as const).map((q) => h.queues.get(q).getActiveCount()));
     expect(active.reduce((a, b) => a + b)).toBe(3);
     hold.resolve();
     await startedCount(18);

@@ -71,7 +71,7 @@ describe('retries', () => {
     FlakyWorker.chosenDelays.forEach((ms, i) => {
       expect(FlakyWorker.startedAt[i + 1] - FlakyWorker.failedAt[i]).toBeGreaterThanOrEqual(ms);
     });
-    const text = await service.metrics.register.metrics();
+    const text = await service.register.metrics();
     expect(text).toContain('bullpen_jobs_retried_total{queue="default",worker="FlakyWorker"} 3');
     expect(text).toContain('bullpen_jobs_completed_total{queue="default",worker="FlakyWorker"} 1');
   });
@@ -84,7 +84,7 @@ describe('retries', () => {
     expect(await job.getState()).toBe('failed');
     expect(job.failedReason).toBe('the disk is on fire');
     expect(job.attemptsMade).toBe(3);
-    const text = await service.metrics.register.metrics();
+    const text = await service.register.metrics();
     expect(text).toContain('bullpen_jobs_failed_total{queue="default",worker="DoomedWorker"} 1');
     expect(text).toContain('bullpen_jobs_retried_total{queue="default",worker="DoomedWorker"} 2');
     const next = await h.producer.enqueue(FlakyWorker as WorkerClass, undefined);
@@ -102,7 +102,7 @@ describe('retries', () => {
 
   it('fails a job whose worker class is unknown after its retries, with a reason naming it', async () => {
     await h.startWorker(h.registry());
-    const id = (await h.producer.queue('default').add('GhostWorker', {}, { attempts: 1 })).id!;
+    const id = (await h.queues.get('default').add('GhostWorker', {}, { attempts: 1 })).id!;
     await expect(h.finished('default', id)).rejects.toThrow('unknown worker "GhostWorker"');
   });
 });

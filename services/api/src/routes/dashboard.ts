@@ -106,7 +106,7 @@ export function dashboardRoutes(ctx: ApiContext): Router {
   const serverAdapter = new BoardAdapter(ctx.guard);
   serverAdapter.setBasePath(DASHBOARD_PATH);
   createBullBoard({
-    queues: ctx.producer.allQueues().map((queue) => new BullMQAdapter(queue, { readOnlyMode: actions.length === 0, allowRetries: actions.includes('retry') })),
+    queues: ctx.queues.all().map((queue) => new BullMQAdapter(queue, { readOnlyMode: actions.length === 0, allowRetries: actions.includes('retry') })),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Bullpen', sortQueues: false } },
   });

@@ -67,7 +67,7 @@ export const REPLICATION_HEADER = 'Bullpen-Replication';
 
 /** Registers the enqueue routes on `router` (the app's own: see `createApp`). */
 export function enqueueRoutes(ctx: ApiContext, router: Router): void {
-  const { registry, producer, guard, idempotency, ownership, rateLimiter, replication, mw } = ctx;
+  const { registry, producer, queues, guard, idempotency, ownership, rateLimiter, replication, mw } = ctx;
 
   /**
    * With `REDIS_MIN_REPLICAS_ACK`, waits for the replicas to have what this connection wrote
@@ -144,7 +144,7 @@ export function enqueueRoutes(ctx: ApiContext, router: Router): void {
         return [await guard.run(() => producer.add(withId(job, jobId)))];
       },
       async (status, [first]) => {
-        const current = status === 202 ? state : await guard.run(() => producer.queue(first.queue).getJobState(first.id));
+        const current = status === 202 ? state : await guard.run(() => queues.get(first.queue).getJobState(first.id));
         sendEnqueued(res, status, first, current as EnqueueResponse['state']);
       },
     );

@@ -18,7 +18,7 @@ const CANCELLABLE = new Set(['waiting', 'prioritized', 'delayed']);
 const codeOf = (err: unknown): unknown => (err as { code?: unknown } | null)?.code;
 
 export function jobRoutes(ctx: ApiContext): Router {
-  const { producer, guard, ownership, mw } = ctx;
+  const { queues: handles, guard, ownership, mw } = ctx;
   const router = Router();
 
   /**
@@ -29,7 +29,7 @@ export function jobRoutes(ctx: ApiContext): Router {
     const { id } = parseRequest(JobParams, req.params, 'job id');
     const { queue } = parseRequest(JobQuery, req.query, 'query');
     if (!ownership.mayRead(principalOf(res), id)) throw jobNotFound(id);
-    const queues = queue ? [producer.queue(queue)] : producer.allQueues();
+    const queues = queue ? [handles.get(queue)] : handles.all();
     return guard.run(() => findJob(queues, id));
   }
 
@@ -38,8 +38,13 @@ export function jobRoutes(ctx: ApiContext): Router {
   });
 
   router.get('/api/jobs/:id', mw.client, async (req, res) => {
-    const job = await lookup(req, res);
+    let job = await lookup(req, res);
     const state = await guard.run(() => job.getState());
+    // Finished between the two reads: read it again, or a completed job would show no result.
+    if ((state === 'completed' || state === 'failed') && job.finishedOn === undefined) {
+      const queue = handles.get(job.queueName as QueueName);
+      job = (await guard.run(() => queue.getJob(job.id!))) ?? job;
+    }
     res.json(jobStatus(job, state as JobStatus['state']));
   });
 

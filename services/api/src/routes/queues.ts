@@ -10,9 +10,9 @@ const perQueue = <D extends QueueDepth, T>(depths: D[], view: (d: D) => T): PerQ
   Object.fromEntries(depths.map((d) => [d.queue, view(d)])) as PerQueue<T>;
 
 export function queueRoutes(ctx: ApiContext): Router {
-  const { producer, guard, mw } = ctx;
+  const { queues: handles, guard, mw } = ctx;
   const router = Router();
-  const queues = producer.allQueues();
+  const queues = handles.all();
   /** Depths plus each queue's job scheduler count (one ZCARD more), whose next runs sit in delayed. */
   const depthsWithSchedulers = () =>
     guard.run(() =>
@@ -40,7 +40,7 @@ export function queueRoutes(ctx: ApiContext): Router {
    */
   router.get('/api/queues/backlog', mw.client, async (req, res) => {
     const { queues: listed = QUEUE_NAMES } = parseRequest(BacklogQuery, req.query, 'query');
-    const read = await guard.run(() => Promise.all(listed.map((name) => readQueueDepth(producer.queue(name), guard.redis))));
+    const read = await guard.run(() => Promise.all(listed.map((name) => readQueueDepth(handles.get(name), guard.redis))));
     const backlog = (d: QueueDepth): Backlog => ({
       ready: d.counts.waiting + d.counts.prioritized,
       oldestSeconds: d.oldestWaitingSeconds,
@@ -59,7 +59,7 @@ export function queueRoutes(ctx: ApiContext): Router {
     router.post(`/api/queues/:name/${action}`, mw.admin, async (req, res) => {
       const name = req.params.name as string;
       if (!isQueueName(name)) throw new HttpError(404, 'queue_not_found', `no queue "${name}" (queues: ${QUEUE_NAMES.join(', ')})`);
-      const queue = producer.queue(name);
+      const queue = handles.get(name);
       await guard.run(() => (action === 'pause' ? queue.pause() : queue.resume()));
       res.json({ queue: name, paused: action === 'pause' });
     });

@@ -53,7 +53,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   if (options.waitForRedis ?? true) {
     await waitForRedis(api.redis, 5_000);
     // Each queue writes its meta hash once ready; wait for it so key counts are stable.
-    await Promise.all(api.producer.allQueues().map((q) => q.getVersion()));
+    await Promise.all(api.queues.all().map((q) => q.getVersion()));
   }
   return {
     api,
@@ -61,7 +61,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     prefix,
     env,
     async countJobs() {
-      const counts = await Promise.all(api.producer.allQueues().map((q) => q.getJobCounts(...JOB_STATES)));
+      const counts = await Promise.all(api.queues.all().map((q) => q.getJobCounts(...JOB_STATES)));
       return counts.reduce((sum, c) => sum + Object.values(c).reduce((a, b) => a + b, 0), 0);
     },
     countKeys: () => countKeys(api.redis, prefix),

@@ -1,7 +1,15 @@
-import { Worker, type JobContext } from '@bullpen/core';
+import { gaugeOn, Worker, type JobContext, type MetricsRegistry } from '@bullpen/core';
 import '../job-services';
 
 const TIMEOUT_MS = 3_000;
+
+/** `bullpen_health_check_*` on `register`: what the last health check in this process saw. */
+export function healthCheckGauges(register: MetricsRegistry) {
+  return {
+    up: gaugeOn(register, { name: 'bullpen_health_check_up', help: '1 when the last health check of the API succeeded' }),
+    lastSuccess: gaugeOn(register, { name: 'bullpen_health_check_last_success_timestamp_seconds', help: 'Unix time of the last successful health check' }),
+  };
+}
 
 export interface HealthCheckResult {
   healthy: boolean;
@@ -19,8 +27,13 @@ export class HealthCheckWorker extends Worker<void, HealthCheckResult> {
   // Run by the beat every ten minutes; a client flooding it would page the on-call for nothing.
   static override internal = true;
 
+  static override registerMetrics(register: MetricsRegistry): void {
+    healthCheckGauges(register);
+  }
+
   async perform(_args: void, ctx: JobContext): Promise<HealthCheckResult> {
-    const { apiHealthUrl, metrics } = ctx.services;
+    const { apiHealthUrl, register } = ctx.services;
+    const gauges = healthCheckGauges(register);
     const started = performance.now();
     let status: number | undefined;
     let failure: string | undefined;
@@ -32,12 +45,12 @@ export class HealthCheckWorker extends Worker<void, HealthCheckResult> {
       failure = (err as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : (err as Error).message;
     }
     const durationMs = Math.round(performance.now() - started);
-    metrics.healthCheckUp.set(failure ? 0 : 1);
+    gauges.up.set(failure ? 0 : 1);
     if (failure) {
       ctx.logger.warn({ url: apiHealthUrl, status, durationMs, reason: failure }, 'api unhealthy');
       throw new Error(`api unhealthy: ${failure}`);
     }
-    metrics.healthCheckLastSuccess.set(Date.now() / 1000);
+    gauges.lastSuccess.set(Date.now() / 1000);
     ctx.logger.info({ url: apiHealthUrl, status, durationMs }, 'api healthy');
     return { healthy: true, status, durationMs };
   }
