@@ -13,7 +13,12 @@ export function chainStepOptions(opts: JobsOptions): JobsOptions {
   return { ...opts, [CHAIN_STEP]: true } as JobsOptions;
 }
 
-/** True for a job that `chainStepOptions` marked. */
-export function isChainStep(job: Pick<Job, 'opts'>): boolean {
-  return (job.opts as Record<string, unknown>)[CHAIN_STEP] === true;
+/**
+ * True for a job that `chainStepOptions` marked, or for a step a producer from before the mark
+ * enqueued (null data, failing its parent on failure; a cron run has neither), so chains in
+ * flight during a rolling upgrade still get their previous result.
+ */
+export function isChainStep(job: Pick<Job, 'opts' | 'data'>): boolean {
+  const opts = job.opts as Record<string, unknown>;
+  return opts[CHAIN_STEP] === true || (job.data === null && opts.failParentOnFailure === true);
 }

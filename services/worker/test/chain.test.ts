@@ -75,6 +75,16 @@ describe('chains', () => {
     }
   });
 
+  it('runs a step that a producer from before the chain-step mark enqueued (null data, unmarked) on the previous result', async () => {
+    // Chains in flight during a rolling upgrade: later steps had null data and failParentOnFailure, and no mark.
+    const opts = { attempts: 1, failParentOnFailure: true };
+    const tree = await h.queues.flowProducer('default').add({
+      name: 'DoubleWorker', queueName: 'default', data: null, prefix: h.queues.prefixOf('default'), opts,
+      children: [{ name: 'FetchWorker', queueName: 'critical', data: { n: 1 }, prefix: h.queues.prefixOf('critical'), opts }],
+    });
+    await expect(h.finished('default', tree.job.id!)).resolves.toEqual({ n: 4 });
+  });
+
   it('fails the rest of the chain when a step fails for good', async () => {
     const steps = await h.producer.chain([FetchWorker.step({ n: 1 }), BrokenWorker.step(), FormatWorker.step()]);
     await expect(h.finished('default', steps[1].id)).rejects.toThrow('step two broke');
