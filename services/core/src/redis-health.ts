@@ -79,7 +79,7 @@ async function askRedis(redis: RedisConnection, timeoutMs: number): Promise<{ pr
     }
     const masters = redis.nodes('master');
     const [clusterInfo, ...infos] = await answerWithin(
-      Promise.all([redis.cluster('INFO') as Promise<string>, ...masters.map((node) => node.info())]),
+      Promise.all([redis.cluster('INFO'), ...masters.map((node) => node.info())]),
       timeoutMs,
     );
     const state = parseInfo(clusterInfo).get('cluster_state');
