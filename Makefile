@@ -38,8 +38,8 @@ typecheck: ## Type-check every service
 build: install ## Compile every service to dist/ (what the images run)
 	npm run build
 
-lint: typecheck ## Type-check and lint
-	@echo "lint: typecheck passed"
+lint: install ## Type-check, then ESLint: typescript-eslint's type-checked rules and no import cycles
+	@$(NODE24) npm run typecheck && npx eslint .
 
 BENCHES := worker-throughput start-latency http-enqueue memory metrics-scrape celery
 
