@@ -11,6 +11,9 @@ export default tseslint.config(
   {
     plugins: { 'import-x': importX },
     settings: {
+      // Dependencies are parsed to follow their imports: the TypeScript ones with typescript-eslint's parser.
+      'import-x/extensions': ['.ts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
       // The `development` condition points @bullpen/* at their TypeScript sources, as tsx and jest do.
       'import-x/resolver-next': [createNodeResolver({ conditionNames: ['development', 'types', 'import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.json', '.node'] })],
     },
