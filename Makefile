@@ -6,7 +6,7 @@ export REDIS_URL
 # pinned one scripts/install-node.sh caches. npm and npx run on it too (their shebang is env node).
 NODE24 = nodebin="$$(bash scripts/install-node.sh)" || exit 1; export PATH="$$nodebin:$$PATH";
 
-.PHONY: help install redis dev test test-tools typecheck build lint bench
+.PHONY: help install redis dev test soak test-tools typecheck build lint bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ dev: install ## Install, start Redis if none answers (stopped again on exit), ru
 test: install test-tools redis ## Run every test (real Redis, real helm, real Chromium)
 	@$(NODE24) echo "node $$(node --version)"; npm run typecheck && npm test
 
+soak: install test-tools redis ## The soak test: SOAK_JOBS (200000) jobs through the API and a worker, apart from make test
+	@$(NODE24) npx jest --testPathIgnorePatterns '/node_modules/' -- test/soak
+
 test-tools: ## Install what the tests run: as root Debian's packages and the pinned helm; else print the command
 	@$(NODE24) bash scripts/ensure-test-tools.sh
 
@@ -35,8 +38,8 @@ typecheck: ## Type-check every service
 build: install ## Compile every service to dist/ (what the images run)
 	npm run build
 
-lint: typecheck ## Type-check and lint
-	@echo "lint: typecheck passed"
+lint: install ## Type-check, then ESLint: typescript-eslint's type-checked rules and no import cycles
+	@$(NODE24) npm run typecheck && npx eslint .
 
 BENCHES := worker-throughput start-latency http-enqueue memory metrics-scrape celery
 

@@ -37,7 +37,7 @@ export function spawnBench<Ready = unknown>(entry: string, options: SpawnOptions
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<Ready>((resolve, reject) => {
     child.once('message', (msg) => resolve(msg as Ready));
-    exited.then((code) => reject(new Error(`${entry} exited with ${code} before it was ready`)));
+    void exited.then((code) => reject(new Error(`${entry} exited with ${code} before it was ready`)));
   });
   ready.catch(() => {}); // entries that report readiness another way never send a message
   return {

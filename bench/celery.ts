@@ -68,7 +68,7 @@ async function celeryRound(redis: Redis, pool: 'prefork' | 'threads', concurrenc
         let readyAt = 0;
         let done = 0;
         let tail = '';
-        child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
           const lines = (tail + chunk).split('\n');
           tail = lines.pop()!;
           for (const line of lines) {
@@ -76,7 +76,7 @@ async function celeryRound(redis: Redis, pool: 'prefork' | 'threads', concurrenc
             else if (line.includes(' succeeded in ') && ++done === JOBS) resolve(JOBS / ((performance.now() - readyAt) / 1000));
           }
         });
-        exited.then((code) => reject(new Error(`celery worker exited with ${code} after ${done} tasks`)));
+        void exited.then((code) => reject(new Error(`celery worker exited with ${code} after ${done} tasks`)));
         setTimeout(() => reject(new Error(`celery worker ran ${done} of ${JOBS} tasks in 120 s`)), 120_000).unref();
       });
     } finally {

@@ -62,10 +62,11 @@ async function start(side: NoopSide, connection: Redis, prefix: string, concurre
   const count = async (name: string) => (await register.getSingleMetric(name)!.get()).values.reduce((sum, v) => sum + v.value, 0);
   let seen = 0;
   let failed = 0;
-  const poll = setInterval(async () => {
-    const [completed, failedNow] = await Promise.all([count('bullpen_jobs_completed_total'), count('bullpen_jobs_failed_total')]);
-    failed = failedNow;
-    for (; seen < completed + failed; seen++) ran();
+  const poll = setInterval(() => {
+    void Promise.all([count('bullpen_jobs_completed_total'), count('bullpen_jobs_failed_total')]).then(([completed, failedNow]) => {
+      failed = failedNow;
+      for (; seen < completed + failed; seen++) ran();
+    });
   }, 2);
   let allStarted = false;
   return {
@@ -162,7 +163,7 @@ export async function noopRound(connection: Redis, side: NoopSide, opts: NoopRou
     };
     started = await start(side, connection, prefix, concurrency, ran);
     await finished.catch(async (err) => {
-      await started!.stop();
+      await started.stop();
       throw err;
     });
     await profiling;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker as BullWorker, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Producer, QueueHandles, type WorkerClass } from '@bullpen/core';
+import { Producer, QueueHandles } from '@bullpen/core';
 import { deletePrefix, uniquePrefix } from '../test/support/redis';
 import { createBenchPool } from './bullpen-pool';
 import { BusyLowWorker, latencies, PingWorker, UrgentWorker } from './fixtures/latency-workers';
@@ -55,7 +55,7 @@ function critical(backlog: number) {
     const queues = new QueueHandles({ connection, prefix });
     const producer = new Producer({ queues });
     for (let i = 0; i < backlog; i += 1000) {
-      await producer.enqueueBulk(Array.from({ length: Math.min(1000, backlog - i) }, () => ({ worker: BusyLowWorker as WorkerClass, args: undefined })));
+      await producer.enqueueBulk(Array.from({ length: Math.min(1000, backlog - i) }, () => ({ worker: BusyLowWorker, args: undefined })));
     }
     const pool = createBenchPool({ connection, prefix, modules: [FIXTURE], env: { WORKER_CONCURRENCY: String(CONCURRENCY) } });
     await pool.start();

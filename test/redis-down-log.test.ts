@@ -1,4 +1,5 @@
-import { freePort, RedisServer } from './support/redis-server';
+import { freePort } from './support/free-port';
+import { RedisServer } from './support/redis-server';
 import { startService, type ServiceProcess } from './support/service-process';
 import { uniquePrefix } from './support/redis';
 

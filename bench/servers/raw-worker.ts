@@ -28,7 +28,7 @@ const worker = new Worker(
 );
 worker.on('error', (err) => console.error(err));
 
-worker.waitUntilReady().then(() => process.send!({ pid: process.pid }));
+void worker.waitUntilReady().then(() => process.send!({ pid: process.pid }));
 const stop = () => void worker.close().then(() => connection.quit()).then(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('disconnect', stop);

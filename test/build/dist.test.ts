@@ -46,11 +46,11 @@ describe('the compiled services, as the images run them', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let output = '';
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
         output += chunk;
         if (output.includes(`"msg":"${startedMsg}"`)) resolve();
       });
-      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
       void exited.then((code) => reject(new Error(`${entry} exited (${code}) before starting:\n${output}`)));
     });
     child.kill('SIGTERM');

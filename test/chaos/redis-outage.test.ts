@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
-import { Producer, QueueHandles, type WorkerClass } from '@bullpen/core';
+import { Producer, QueueHandles } from '@bullpen/core';
 import { Redis } from 'ioredis';
 import { SleepWorker } from '../../services/worker/test/fixtures/sleep-worker';
 import { waitFor } from '../support/deferred';
@@ -41,7 +41,7 @@ describe('Redis outages (real redis-server, real worker process)', () => {
   const completed = () => queues.get('default').getCompletedCount();
 
   async function enqueue(n: number, ms: number) {
-    const jobs = await producer.enqueueBulk(Array.from({ length: n }, (_, i) => ({ worker: SleepWorker as WorkerClass, args: { ms, tag: `j${i}` } })));
+    const jobs = await producer.enqueueBulk(Array.from({ length: n }, (_, i) => ({ worker: SleepWorker, args: { ms, tag: `j${i}` } })));
     return jobs.length;
   }
 

@@ -65,7 +65,7 @@ export async function workersReady(namespace: string, count: number): Promise<vo
   await waitFor(`${count} Ready worker pods in ${namespace} and no terminating one`, async () => {
     const all = await pods(namespace, 'worker');
     return all.length === count && all.every(isReady);
-  }, 120_000, 500);
+  }, 120_000, { intervalMs: 500 });
 }
 
 async function secretValue(namespace: string, secret: string, key: string): Promise<string> {

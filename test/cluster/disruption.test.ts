@@ -49,7 +49,7 @@ describe('a preview release under disruption', () => {
     const watch = watchWorkerPods();
     try {
       const ids = await api.enqueueMany('SleepWorker', Array.from({ length: 200 }, () => ({ ms: 2000 })));
-      await waitFor('jobs running on the old pods', async () => (await redis.queue('default').getActiveCount()) > 0, 30_000, 100);
+      await waitFor('jobs running on the old pods', async () => (await redis.queue('default').getActiveCount()) > 0, 30_000, { intervalMs: 100 });
       // A config change: every worker pod rolls (the ConfigMap's checksum is in the pod template).
       const level = (await kubectl('get', 'configmap', 'bullpen-env', '-n', NS, '-o', 'jsonpath={.data.LOG_LEVEL}')) === 'debug' ? 'info' : 'debug';
       await install(NS, 'preview', ['--set', `config.logLevel=${level}`, '--set', 'workers.defaults.replicas=2']);
@@ -65,7 +65,7 @@ describe('a preview release under disruption', () => {
       await waitFor('every old worker pod gone', async () => {
         const now = (await pods(NS, 'worker')).map((pod) => pod.metadata.name);
         return before.every((name) => !now.includes(name));
-      }, 120_000, 500);
+      }, 120_000, { intervalMs: 500 });
       // Each old pod exited by itself (exit 0 after draining) before its grace period ran out;
       // the pod's deletionTimestamp is the end of that grace period.
       for (const name of before) {
@@ -89,7 +89,7 @@ describe('a preview release under disruption', () => {
         if ((series.get('bullpen_worker_active_jobs{queue="default"}') ?? 0) > 0) victim = pod.metadata.name;
       }
       return victim !== '';
-    }, 30_000, 200);
+    }, 30_000, { intervalMs: 200 });
     await kubectl('delete', 'pod', victim, '-n', NS, '--grace-period=0', '--force');
 
     // Stalled recovery hands the victim's jobs on once their locks lapse (lockSeconds).
@@ -117,7 +117,7 @@ describe('a preview release under disruption', () => {
     expect(await kubectl('get', 'pvc', 'data-bullpen-redis-0', '-n', NS, '-o', 'jsonpath={.metadata.uid}')).toBe(claimBefore);
 
     // The API reconnects by itself; every job is there, still delayed.
-    await waitFor('the API to reach Redis again', async () => (await api.call('GET', '/api/queues')).status === 200, 60_000, 250);
+    await waitFor('the API to reach Redis again', async () => (await api.call('GET', '/api/queues')).status === 200, 60_000, { intervalMs: 250 });
     const states = await Promise.all(ids.map(async (id) => (await api.job(id)).state));
     expect(states).toEqual(ids.map(() => 'delayed'));
     for (const id of ids) expect((await api.call('DELETE', `/api/jobs/${id}`, undefined, api.adminToken)).status).toBe(200);

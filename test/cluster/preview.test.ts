@@ -75,7 +75,7 @@ describe('preview profile on running pods', () => {
     await scaleWorkers(NS, WORKER, 3);
     // A paused queue keeps its jobs waiting: a backlog that holds still while status reads it.
     expect((await api.call('POST', '/api/queues/default/pause', undefined, api.adminToken)).status).toBe(200);
-    let held: string[] = [];
+    let held: string[];
     try {
       held = await api.enqueueMany('SleepWorker', Array.from({ length: 5 }, () => ({ ms: 10 })));
       const status = await bullpen(api, 'status', '--json');

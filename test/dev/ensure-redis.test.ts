@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { run } from '../support/run';
-import { freePort } from '../support/redis-server';
+import { freePort } from '../support/free-port';
 import { startDevProcess } from './dev-process';
 
 const SCRIPT = join(__dirname, '..', '..', 'scripts', 'ensure-redis.sh');

@@ -20,7 +20,7 @@ describe('make dev and job modules', () => {
       const res = await api(apiUrl, '/api/jobs', sleepJob);
       id = res.body?.id;
       return res.status === 202;
-    }, 60_000, 200);
+    }, 60_000, { intervalMs: 200 });
     // ...and the restarted worker to run it.
     await waitFor('the job to complete', async () => (await api(apiUrl, `/api/jobs/${id}`)).body.state === 'completed', 30_000);
     // jobs.ts follows, so the class is importable by name from @bullpen/jobs.
@@ -34,7 +34,7 @@ describe('make dev and job modules', () => {
 
     rmSync(broken);
     await dev.waitForLine(/^serve: removed broken-worker\.ts in/, 10_000);
-    await waitFor('the API to be back with SleepWorker', async () => (await api(apiUrl, '/api/jobs', sleepJob)).status === 202, 60_000, 200);
+    await waitFor('the API to be back with SleepWorker', async () => (await api(apiUrl, '/api/jobs', sleepJob)).status === 202, 60_000, { intervalMs: 200 });
 
     dev.signalGroup('SIGINT');
     expect(await dev.exited).toEqual({ code: 0, signal: null });

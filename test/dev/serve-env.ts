@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { freePort } from '../support/redis-server';
+import { freePort } from '../support/free-port';
 import { TEST_REDIS_URL } from '../support/redis';
 
 /** The client token serve.js sets when API_TOKENS is unset (the README's development token). */

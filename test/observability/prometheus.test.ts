@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { Producer, QueueHandles } from '@bullpen/core';
 import { DataProcessingWorker } from '@bullpen/jobs';
 import { parse } from 'yaml';
+import { freePort } from '../support/free-port';
 import { startService, type ServiceProcess } from '../support/service-process';
 import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
 import { expectedLabels, probes, shortenRanges, splitSetOperators } from './promql-probes';
@@ -77,17 +78,6 @@ function presenceOf(expr: string): string {
   return expr.replace(/\babsent_over_time\(/g, 'last_over_time(').replace(/\babsent\(/g, '(');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
 async function terminate(child: ChildProcess, exited: Promise<unknown>, graceMs = 15_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -135,7 +125,7 @@ class PrometheusServer {
       '--log.level=warn',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    for (const stream of [child.stdout!, child.stderr!]) stream.setEncoding('utf8').on('data', (chunk: string) => this.output.push(chunk));
+    for (const stream of [child.stdout, child.stderr]) stream.setEncoding('utf8').on('data', (chunk: string) => this.output.push(chunk));
     const failed = new Promise<never>((_, reject) => {
       child.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT'
         ? new Error('prometheus is not installed: run `apt-get install -y --no-install-recommends prometheus` (Debian) to get it')

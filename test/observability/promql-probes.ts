@@ -118,7 +118,7 @@ export function expectedLabels(expr: string): string[] {
   const wanted = e.startsWith('histogram_quantile(') ? 1 : 0;
   const labels = new Set<string>();
   for (const m of e.matchAll(AGGREGATION_BY)) {
-    if (depth[m.index!] !== wanted) continue;
+    if (depth[m.index] !== wanted) continue;
     for (const label of m[1].split(',').map((l) => l.trim()).filter(Boolean)) if (label !== 'le') labels.add(label);
   }
   return [...labels].sort();

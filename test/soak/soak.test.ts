@@ -75,7 +75,7 @@ describe(`bounded soak: ${JOBS} jobs through the API and a worker, ${100 / FAIL_
       await Promise.all(Array.from({ length: Math.min(4, (JOBS - sent) / PER_REQUEST) }, sendBatch));
       if (sent % (JOBS / 10) === 0) samples.push({ at: sent, ...(await rss()) });
     }
-    await waitFor(`all ${JOBS} jobs finished`, async () => (await finished()) === JOBS, 240_000, 250);
+    await waitFor(`all ${JOBS} jobs finished`, async () => (await finished()) === JOBS, 240_000, { intervalMs: 250 });
     samples.push({ at: JOBS, ...(await rss()) });
 
     const text = await scrape(workerUrl);

@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 export interface Deferred<T> {
   promise: Promise<T>;
   resolve(value: T): void;
@@ -29,15 +31,32 @@ export function until(subscribe: (check: () => void) => () => void, predicate: (
   });
 }
 
+export interface WaitOptions {
+  /** How long to wait between two probes. Default 100 ms. */
+  intervalMs?: number;
+  /** What to add to the timeout error, e.g. the tail of a process's log. */
+  diagnose?: () => string;
+}
+
 /**
- * Polls an observable condition (e.g. a count in Redis that no event reports across a Redis
- * restart) until it holds; fails with `what` after `timeoutMs`.
+ * Polls `probe` (state no event reports, e.g. a count in Redis across a Redis restart) until it
+ * returns something truthy, and resolves with that. After `timeoutMs` it fails naming `what`,
+ * with the probe's last error and `diagnose()`.
  */
-export async function waitFor(what: string, predicate: () => Promise<boolean>, timeoutMs = 20_000, intervalMs = 100): Promise<void> {
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, { intervalMs = 100, diagnose }: WaitOptions = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    if (await predicate().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      const cause = lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : inspect(lastError)})`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}${diagnose ? `\n${diagnose()}` : ''}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { freePort, pollUntil, redisCall, RedisServer } from './redis-server';
+import { freePort } from './free-port';
+import { pollUntil, redisCall, RedisServer } from './redis-server';
 
 export interface HostPort {
   host: string;

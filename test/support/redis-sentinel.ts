@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, pollUntil, redisCall, RedisServer } from './redis-server';
+import { freePort } from './free-port';
+import { pollUntil, redisCall, RedisServer } from './redis-server';
 
 export interface HostPort {
   host: string;

@@ -1,23 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from './free-port';
 
 const OUTPUT_TAIL_CHARS = 8_000;
-
-/** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /**
  * One command on a fresh connection to a loopback Redis or Sentinel port, closed after; fails
@@ -88,8 +77,8 @@ export class RedisServer {
     const onData = (chunk: Buffer) => {
       this.outputTail = (this.outputTail + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     await new Promise<void>((resolve, reject) => {
       let output = '';
       const onReady = (chunk: Buffer) => {
@@ -103,12 +92,12 @@ export class RedisServer {
       }, timeoutMs);
       const settle = (err?: Error) => {
         clearTimeout(timer);
-        child.stdout!.off('data', onReady);
+        child.stdout.off('data', onReady);
         child.off('close', onClose);
         if (err) reject(err);
         else resolve();
       };
-      child.stdout!.on('data', onReady);
+      child.stdout.on('data', onReady);
       child.once('close', onClose);
       child.once('error', (err) => settle(err));
     });
@@ -171,7 +160,7 @@ export class RedisServer {
  */
 export async function pollUntil(what: string, check: () => Promise<true | string>, timeoutMs: number, context: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = 'not checked yet';
+  let last: string;
   for (;;) {
     try {
       const answer = await check();

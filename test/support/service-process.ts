@@ -46,7 +46,7 @@ export function startService(entry: string, env: Record<string, string>): Servic
       }
     }
   };
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     let buffer = '';
     stream.setEncoding('utf8').on('data', (chunk: string) => {
       buffer += chunk;

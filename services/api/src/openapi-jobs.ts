@@ -35,7 +35,7 @@ export function jobRequestSchemas(workers: readonly WorkerInfo[], fixed: Record<
     const properties = body.properties as Record<string, Json>;
     return {
       ...body,
-      description: `${w.name}: ${String(body.description ?? 'one job of a bulk')}`,
+      description: `${w.name}: ${(body.description as string | undefined) ?? 'one job of a bulk'}`,
       properties: {
         ...properties,
         worker: { type: 'string', const: w.name, description: properties.worker.description },

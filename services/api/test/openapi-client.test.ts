@@ -127,6 +127,7 @@ describe('a client generated from the served OpenAPI document', () => {
 
     const compiled = ts.transpileModule(USAGE, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
     writeFileSync(join(dir, 'usage.js'), compiled.outputText);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the CommonJS the test just compiled
     const { roundTrip } = require(join(dir, 'usage.js')) as { roundTrip: (c: typeof createClient, url: string, token: string) => Promise<Record<string, unknown>> };
     const seen = await roundTrip(createClient, t.url, CLIENT_TOKEN);
 

@@ -1,6 +1,7 @@
 import request from 'supertest';
+import { waitFor } from '../../../test/support/deferred';
 import { RedisServer } from '../../../test/support/redis-server';
-import { connectedReplicas, eventually, infoField, startReplica, withClient } from '../../core/test/support/redis-states';
+import { connectedReplicas, infoField, startReplica, withClient } from '../../core/test/support/redis-states';
 import { AS, startTestApi, type TestApi } from './support/api';
 
 const job = { worker: 'DataProcessingWorker', args: { userId: 7 } };
@@ -71,7 +72,7 @@ describe('REDIS_MIN_REPLICAS_ACK: a 202 means the job reached that many replicas
     expect(unkeyed.body.error.message).toMatch(/^the 2 jobs were written to the master but reached only 0 of 1 replicas; .*a retry without an idempotency key would enqueue again/);
 
     await replica.start();
-    await eventually('the replica to be online', async () => (await infoField(master, 'replication', 'slave0'))?.includes('state=online'));
+    await waitFor('the replica to be online', async () => (await infoField(master, 'replication', 'slave0'))?.includes('state=online'));
     const again = await request(t.url).post('/api/jobs').set(AS.client).set('Idempotency-Key', 'durable-1').send(job);
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(ids[0]);

@@ -1,4 +1,4 @@
-import { createLogger, QueueHandles, Worker, WorkerRegistry, type WorkerClass } from '@bullpen/core';
+import { createLogger, QueueHandles, Worker, WorkerRegistry } from '@bullpen/core';
 import { discoverWorkers } from '@bullpen/jobs/discover';
 import { createBeatService, loadBeatConfig, schedulerId, syncSchedules } from '@bullpen/beat';
 import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../../../test/support/redis';
@@ -31,7 +31,7 @@ describe('beat', () => {
   afterAll(() => redis.quit());
 
   it('registers each cron schedule once, with a stable id, even when two beats sync at once', async () => {
-    const registry = new WorkerRegistry([...discoverWorkers().list(), NightlyWorker as WorkerClass]);
+    const registry = new WorkerRegistry([...discoverWorkers().list(), NightlyWorker]);
     const [a, b] = [handles(), handles()];
     await Promise.all([syncSchedules(a, registry), syncSchedules(b, registry), syncSchedules(a, registry)]);
 
@@ -49,7 +49,7 @@ describe('beat', () => {
 
   it('removes the schedule of a worker that is gone, and leaves schedulers it does not own alone', async () => {
     const p = handles();
-    await syncSchedules(p, new WorkerRegistry([NightlyWorker as WorkerClass]));
+    await syncSchedules(p, new WorkerRegistry([NightlyWorker]));
     await p.get('low').upsertJobScheduler('made-by-hand', { every: 60_000 }, { name: 'Other' });
     const result = await syncSchedules(p, new WorkerRegistry([]));
     expect(result.removed).toEqual([schedulerId('NightlyWorker')]);

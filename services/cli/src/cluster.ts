@@ -1,5 +1,3 @@
-import type { DeploymentView, HpaView, ScaledObjectView } from './worker-group';
-
 /**
  * The Kubernetes calls the commands make, in one namespace. `KubeCluster` implements it on
  * @kubernetes/client-node; the commands and their tests only see this.
@@ -21,4 +19,28 @@ export interface Cluster {
   pinHpa(name: string, replicas: number): Promise<void>;
   /** patch scaledobjects.keda.sh: annotation `autoscaling.keda.sh/paused-replicas`. */
   pinScaledObject(name: string, replicas: number): Promise<void>;
+}
+
+/** The fields of a Deployment the CLI reads, whatever client fetched it. */
+export interface DeploymentView {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  replicas?: number;
+  readyReplicas?: number;
+}
+
+export interface HpaView {
+  name: string;
+  target: { kind: string; name: string };
+  minReplicas?: number;
+  maxReplicas: number;
+}
+
+export interface ScaledObjectView {
+  name: string;
+  target: { kind?: string; name: string };
+  minReplicaCount?: number;
+  maxReplicaCount?: number;
+  annotations: Record<string, string>;
 }

@@ -2,11 +2,11 @@ import type * as k8s from '@kubernetes/client-node' with { 'resolution-mode': 'i
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Cluster } from './cluster';
+import type { Cluster, DeploymentView, HpaView, ScaledObjectView } from './cluster';
 import type { Env } from './config';
 import { NoClusterError } from './errors';
 import { isApiAnswer, kubeError, type KubeCall } from './kube-errors';
-import { GROUP_LABEL, KEDA_PAUSED_ANNOTATION, type DeploymentView, type HpaView, type ScaledObjectView } from './worker-group';
+import { GROUP_LABEL, KEDA_PAUSED_ANNOTATION } from './worker-group';
 
 export interface ConnectOptions {
   /** The process environment (KUBECONFIG, HOME), as the CLI was given it. */
@@ -99,6 +99,7 @@ class KubeCluster implements Cluster {
   }
 
   async listScaledObjects(): Promise<ScaledObjectView[]> {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the client does not type KEDA's custom objects
     let list: { items?: Array<{ metadata?: { name?: string; annotations?: Record<string, string> }; spec?: any }> };
     try {
       list = await this.call({ verb: 'list', resource: 'scaledobjects', apiGroup: KEDA.group }, () =>

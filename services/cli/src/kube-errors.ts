@@ -48,5 +48,5 @@ function statusOf(body: unknown): { message?: string; reason?: string } {
       return { message: body.slice(0, 200) };
     }
   }
-  return body && typeof body === 'object' ? (body as { message?: string }) : {};
+  return body && typeof body === 'object' ? body : {};
 }

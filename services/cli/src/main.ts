@@ -1,7 +1,7 @@
 import { runCli } from './cli';
 import { connectKube } from './kube-cluster';
 
-runCli(process.argv.slice(2), {
+void runCli(process.argv.slice(2), {
   env: process.env,
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),

@@ -1,4 +1,4 @@
-import type { Cluster } from './cluster';
+import type { Cluster, DeploymentView, HpaView, ScaledObjectView } from './cluster';
 import { UnknownGroupError, UsageError } from './errors';
 
 /** Who sets a group's replica count instead of a person. */
@@ -27,30 +27,6 @@ export interface WorkerGroup {
   /** `status.readyReplicas`: pods passing their readiness probe. */
   readyReplicas: number;
   autoscaler: Autoscaler | null;
-}
-
-/** The fields of a Deployment the CLI reads, whatever client fetched it. */
-export interface DeploymentView {
-  name: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  replicas?: number;
-  readyReplicas?: number;
-}
-
-export interface HpaView {
-  name: string;
-  target: { kind: string; name: string };
-  minReplicas?: number;
-  maxReplicas: number;
-}
-
-export interface ScaledObjectView {
-  name: string;
-  target: { kind?: string; name: string };
-  minReplicaCount?: number;
-  maxReplicaCount?: number;
-  annotations: Record<string, string>;
 }
 
 export const GROUP_LABEL = 'bullpen.dev/worker-group';

@@ -18,6 +18,7 @@ export { isReservedJobId } from './reserved-job-ids';
 export { isWorkerClass, Worker, WorkerDefinitionError, type ArgsOf, type JobContext, type JobServices, type WorkerClass } from './worker';
 export { isChainStep } from './chain-step';
 export { jobOptions, MAX_DELAY_SECONDS, Producer, type BulkItem, type ChainStep, type EnqueuedJob, type EnqueueOptions, type PreparedJob, type ProducerDeps } from './producer';
+export type { JobClass } from './job-class';
 export { isLoopbackHost, readHost, readHostPorts, readInteger, readLogLevel, readQueueList, readString, readUrl, type Env, type HostPort } from './env';
 export { retryDelayMs, type RetryPolicy } from './backoff';
 export { answerWithin, classifyRedisError, connectionRefusal, isConnectionError, RedisRefusedError, redisRefusal, type RedisRefusal, type RedisRefusalCause } from './redis-errors';

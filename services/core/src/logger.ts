@@ -23,7 +23,7 @@ function formatLine(level: number, args: unknown[]): string {
   if (first instanceof Error) [fields, first] = [{ err: first }, rest.length ? rest.shift() : first.message];
   else if (typeof first === 'object' && first !== null) [fields, first] = [first, rest.shift()];
   const msg = first === undefined ? '' : format(first, ...rest);
-  let json = '';
+  let json: string;
   try {
     json = fields === undefined || Object.keys(fields as object).length === 0 ? '' : ` ${JSON.stringify(fields, jsonValue)}`;
   } catch {

@@ -4,11 +4,11 @@ import type { Counter, Registry } from 'prom-client';
 import { chainStepOptions } from './chain-step';
 import { CORE_DEFAULTS } from './config';
 import { ArgsTooLargeError, EnqueueOptionsError } from './errors';
+import type { JobClass } from './job-class';
 import type { QueueHandles } from './queue-handles';
 import { QUEUE_NAMES, type QueueName } from './queues';
 import { counterOn } from './registered-metric';
 import { isReservedJobId } from './reserved-job-ids';
-import type { WorkerClass } from './worker';
 
 /** When and how to enqueue. `delaySeconds` and `runAt` exclude each other. */
 export interface EnqueueOptions {
@@ -30,13 +30,13 @@ export interface EnqueuedJob {
 }
 
 export interface ChainStep {
-  worker: WorkerClass;
+  worker: JobClass;
   /** The first step's args; later steps take the previous step's result instead. */
   args?: unknown;
 }
 
 export interface BulkItem {
-  worker: WorkerClass;
+  worker: JobClass;
   args: unknown;
   options?: EnqueueOptions;
 }
@@ -46,7 +46,7 @@ export interface BulkItem {
  * parsed them and within the size cap, its BullMQ options checked. Adding it checks nothing again.
  */
 export interface PreparedJob {
-  worker: WorkerClass;
+  worker: JobClass;
   data: unknown;
   opts: JobsOptions & { jobId: string };
 }
@@ -64,10 +64,10 @@ export interface ProducerDeps {
 export const MAX_DELAY_SECONDS = 10 * 365 * 24 * 3600;
 
 /** BullMQ reserves ':' in ids and treats integer-looking ids as its own counter values. */
-const JOB_ID = /^(?!\d+$)[\w.\-]{1,200}$/;
+const JOB_ID = /^(?!\d+$)[\w.-]{1,200}$/;
 
 /** Validates and converts EnqueueOptions into BullMQ job options for `cls`. */
-export function jobOptions(cls: WorkerClass, options: EnqueueOptions, now = Date.now()): PreparedJob['opts'] {
+export function jobOptions(cls: JobClass, options: EnqueueOptions, now = Date.now()): PreparedJob['opts'] {
   const { delaySeconds, runAt, jobId } = options;
   if (delaySeconds !== undefined && runAt !== undefined) throw new EnqueueOptionsError('give delaySeconds or runAt, not both');
   let delay = 0;
@@ -123,18 +123,18 @@ export class Producer {
   }
 
   /** The worker's schema's output for `args`, refused when it is larger than `maxArgsBytes`. */
-  private argsOf(cls: WorkerClass, args: unknown): unknown {
+  private argsOf(cls: JobClass, args: unknown): unknown {
     const data = cls.parseArgs(args);
     checkArgsSize(cls.name, data, this.deps.maxArgsBytes ?? CORE_DEFAULTS.maxArgsBytes);
     return data;
   }
 
   /** Validates one job without touching Redis (schema, size, options): the one check on its way in. */
-  prepare(cls: WorkerClass, args: unknown, options: EnqueueOptions = {}, now = Date.now()): PreparedJob {
+  prepare(cls: JobClass, args: unknown, options: EnqueueOptions = {}, now = Date.now()): PreparedJob {
     return { worker: cls, data: this.argsOf(cls, args), opts: jobOptions(cls, options, now) };
   }
 
-  async enqueue(cls: WorkerClass, args: unknown, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
+  async enqueue(cls: JobClass, args: unknown, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
     return this.add(this.prepare(cls, args, options));
   }
 

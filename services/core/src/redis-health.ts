@@ -1,6 +1,7 @@
 import type { Cluster } from 'ioredis';
 import { answerWithin, classifyRedisError, connectionRefusal, redisRefusal } from './redis-errors';
 import type { RedisConnection } from './redis';
+import { parseInfo, type Info } from './redis-info';
 
 /** How long a check waits for Redis by default, in milliseconds; below a kubelet probe's usual 3-5 s timeout. */
 const DEFAULT_TIMEOUT_MS = 2_000;
@@ -12,18 +13,6 @@ export interface RedisWriteCheckOptions {
   timeoutMs?: number;
   /** How long an answer is reused, in milliseconds; default 1000. 0 asks Redis every time. */
   cacheMs?: number;
-}
-
-type Info = Map<string, string>;
-
-/** The `field:value` lines of an INFO reply. */
-export function parseInfo(text: string): Info {
-  const info: Info = new Map();
-  for (const line of text.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0 && !line.startsWith('#')) info.set(line.slice(0, colon), line.slice(colon + 1));
-  }
-  return info;
 }
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -79,7 +68,7 @@ async function askRedis(redis: RedisConnection, timeoutMs: number): Promise<{ pr
     }
     const masters = redis.nodes('master');
     const [clusterInfo, ...infos] = await answerWithin(
-      Promise.all([redis.cluster('INFO') as Promise<string>, ...masters.map((node) => node.info())]),
+      Promise.all([redis.cluster('INFO'), ...masters.map((node) => node.info())]),
       timeoutMs,
     );
     const state = parseInfo(clusterInfo).get('cluster_state');

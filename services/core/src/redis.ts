@@ -1,7 +1,7 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { isLoopbackHost, type HostPort } from './env';
 import type { Logger } from './logger';
-import { parseInfo } from './redis-health';
+import { parseInfo } from './redis-info';
 import type { QueueName } from './queues';
 
 /** A connection to a single Redis, a Sentinel-managed master, or a Redis Cluster. */

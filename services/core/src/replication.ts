@@ -81,7 +81,8 @@ export class ReplicationWaiter {
     const batch = this.queued;
     this.queued = [];
     this.waiting = true;
-    this.ask()
+    // ask() answers a failure as a problem, never rejects.
+    void this.ask()
       .then((ack) => batch.forEach((resolve) => resolve(ack)))
       .finally(() => {
         this.waiting = false;

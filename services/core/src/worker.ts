@@ -34,6 +34,7 @@ export interface JobContext {
 }
 
 /** A concrete Worker subclass, as the registry, producer and runner see it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any class, whatever its args and result types
 export type WorkerClass<TArgs = any, TResult = any> = (new () => Worker<TArgs, TResult>) & Omit<typeof Worker, 'prototype'>;
 
 /**

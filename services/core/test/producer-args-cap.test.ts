@@ -47,12 +47,12 @@ describe('Producer with maxArgsBytes', () => {
   it('measures UTF-8 bytes of the args after the schema, in bulks and chains too', async () => {
     // 700 three-byte characters: 2,111 bytes in 711 characters.
     await expect(producer.enqueue(NoteWorker as WorkerClass, { text: '€'.repeat(700) })).rejects.toMatchObject({ bytes: 2111, maxBytes: 2048 });
-    const bulk = producer.enqueueBulk([{ worker: NoteWorker as WorkerClass, args: note(20) }, { worker: NoteWorker as WorkerClass, args: note(4000) }]);
+    const bulk = producer.enqueueBulk([{ worker: NoteWorker, args: note(20) }, { worker: NoteWorker, args: note(4000) }]);
     await expect(bulk).rejects.toThrow(ArgsTooLargeError);
-    await expect(producer.chain([{ worker: NoteWorker as WorkerClass, args: note(3000) }, { worker: NoteWorker as WorkerClass }])).rejects.toThrow(ArgsTooLargeError);
+    await expect(producer.chain([{ worker: NoteWorker, args: note(3000) }, { worker: NoteWorker }])).rejects.toThrow(ArgsTooLargeError);
     expect(await countKeys(redis, prefix)).toBe(0);
     // The schema drops the padding: the stored args are small.
-    await producer.enqueue(StrictNoteWorker as WorkerClass, { text: 'hi', padding: 'x'.repeat(5000) });
+    await producer.enqueue(StrictNoteWorker, { text: 'hi', padding: 'x'.repeat(5000) });
     expect(await queues.get('default').count()).toBe(1);
   });
 

@@ -1,8 +1,9 @@
 import { classifyRedisError, createRedis, RedisRefusedError, redisRefusal, waitForRedis, type RedisConnection } from '@bullpen/core';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { waitFor } from '../../../test/support/deferred';
 import { RedisServer } from '../../../test/support/redis-server';
-import { closeConnections, adminClient, eventually, restartLoading, SLOW_LOADING, startOutOfMemory, startReplica, withClient } from './support/redis-states';
+import { closeConnections, adminClient, restartLoading, SLOW_LOADING, startOutOfMemory, startReplica, withClient } from './support/redis-states';
 
 const causeOf = (err: unknown) => classifyRedisError(err)?.cause;
 
@@ -151,7 +152,7 @@ describe('classifyRedisError, on refusals provoked from real redis-servers', () 
       await c.config('SET', 'dir', '/proc'); // nobody, root included, may create a file there
       await c.bgsave();
     });
-    await eventually('the snapshot to fail', () => withClient(server, async (c) => (await c.info('persistence')).includes('rdb_last_bgsave_status:err')));
+    await waitFor('the snapshot to fail', () => withClient(server, async (c) => (await c.info('persistence')).includes('rdb_last_bgsave_status:err')));
     expect(await refusals(server.url)).toMatchObject({ add: 'misconf', set: 'misconf' });
   });
 
@@ -167,7 +168,7 @@ describe('classifyRedisError, on refusals provoked from real redis-servers', () 
     await withClient(b, (c) => c.call('CLUSTER', 'ADDSLOTSRANGE', '8192', '16383'));
     await withClient(a, (c) => c.call('CLUSTER', 'MEET', '127.0.0.1', String(b.port)));
     for (const node of [a, b]) {
-      await eventually('the cluster to be ok', () => withClient(node, async (c) => String(await c.call('CLUSTER', 'INFO')).includes('cluster_state:ok')));
+      await waitFor('the cluster to be ok', () => withClient(node, async (c) => String(await c.call('CLUSTER', 'INFO')).includes('cluster_state:ok')));
     }
     // "classify:key" hashes to slot 14452, on b: a answers MOVED; BullMQ's scripts span slots without hash tags.
     expect(await refusals(a.url)).toMatchObject({ add: 'crossslot', set: 'redirect' });
@@ -177,7 +178,7 @@ describe('classifyRedisError, on refusals provoked from real redis-servers', () 
     const server = track(await RedisServer.start(['--appendonly', 'no', '--save', '', '--busy-reply-threshold', '50']));
     const runner = adminClient(server);
     const looping = runner.eval('local i = 0 while true do i = i + 1 end', 0).catch((err: Error) => err.message);
-    await eventually('the script to block the server', () => withClient(server, (c) => c.ping().then(() => false, (err: Error) => err.message.startsWith('BUSY')), { readyCheck: false }));
+    await waitFor('the script to block the server', () => withClient(server, (c) => c.ping().then(() => false, (err: Error) => err.message.startsWith('BUSY')), { readyCheck: false }));
     try {
       const connection = createRedis(server.url, 'producer');
       connection.on('error', () => {});
@@ -235,7 +236,7 @@ describe('classifyRedisError, on refusals provoked from real redis-servers', () 
       server.thaw();
     }
     await server.kill();
-    await eventually('the connection to notice', async () => connection.status !== 'ready');
+    await waitFor('the connection to notice', async () => connection.status !== 'ready');
     expect(await connection.set('classify:key', 'v').then(() => undefined, (err: Error) => causeOf(err))).toBe('unreachable');
   });
 });

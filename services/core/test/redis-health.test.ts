@@ -1,7 +1,8 @@
 import { createRedis, redisWriteCheck, redisWriteProblem, waitForRedis, type RedisConnection } from '@bullpen/core';
 import { Redis } from 'ioredis';
+import { waitFor } from '../../../test/support/deferred';
 import { RedisServer } from '../../../test/support/redis-server';
-import { closeConnections, eventually, restartLoading, SLOW_LOADING, startOutOfMemory, startReplica, withClient } from './support/redis-states';
+import { closeConnections, restartLoading, SLOW_LOADING, startOutOfMemory, startReplica, withClient } from './support/redis-states';
 
 describe('redisWriteProblem: why Redis cannot take writes now', () => {
   const servers: RedisServer[] = [];
@@ -49,17 +50,17 @@ describe('redisWriteProblem: why Redis cannot take writes now', () => {
     const redis = new Redis(server.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, maxLoadingRetryTime: 100, retryStrategy: () => null });
     redis.on('error', () => {});
     connections.push(redis);
-    const waiting = await eventually('the connection to wait on the ready check', async () => redis.status === 'connect' && redisWriteProblem(redis));
+    const waiting = await waitFor('the connection to wait on the ready check', async () => redis.status === 'connect' && redisWriteProblem(redis));
     expect(waiting).toBe('Redis cannot be reached (connected, but Redis has not passed its ready check; it may be loading its data set): check that it is running and that REDIS_URL (or REDIS_SENTINELS / REDIS_CLUSTER_NODES) points at it');
     // ...a connection without that check is ready at once and reads the load from INFO.
     const unchecked = new Redis(server.url, { enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
     unchecked.on('error', () => {});
     connections.push(unchecked);
-    await eventually('the unchecked connection', async () => unchecked.status === 'ready');
+    await waitFor('the unchecked connection', async () => unchecked.status === 'ready');
     expect(await redisWriteProblem(unchecked)).toMatch(/^Redis is loading its data set into memory \(after a restart, [\d.]+% done, about \d+ s left\): wait until it has finished$/);
     // Closed while its ready check waits on the load, ioredis's retry timer would still fire on the closed stream.
     await loaded;
-    await eventually('the checked connection to pass its ready check', async () => redis.status === 'ready');
+    await waitFor('the checked connection to pass its ready check', async () => redis.status === 'ready');
   });
 
   it('says a Cluster node reached through REDIS_URL refuses BullMQ', async () => {
@@ -76,7 +77,7 @@ describe('redisWriteProblem: why Redis cannot take writes now', () => {
     expect(Date.now() - started).toBeLessThan(300 + 2_000);
     server.thaw();
     await server.kill();
-    await eventually('the connection to drop', async () => redis.status !== 'ready');
+    await waitFor('the connection to drop', async () => redis.status !== 'ready');
     expect(await redisWriteProblem(redis)).toMatch(/^Redis cannot be reached \(connection is \w+\)/);
   });
 

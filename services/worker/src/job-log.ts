@@ -62,7 +62,7 @@ export class JobLog {
       const failed = written.find((w) => w.status === 'rejected');
       if (failed && !this.warned) {
         this.warned = true;
-        this.logger.warn({ jobId: this.job.id, err: coerceError((failed as PromiseRejectedResult).reason).message }, 'job log lines not written to redis');
+        this.logger.warn({ jobId: this.job.id, err: coerceError((failed).reason).message }, 'job log lines not written to redis');
       }
     }
     this.writing = undefined;

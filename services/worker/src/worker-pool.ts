@@ -161,7 +161,7 @@ export class WorkerPool {
       if (job && this.stopping) {
         // Fetched while shutdown began: give it straight back rather than start it now.
         this.policy.release(queue);
-        await job.moveToWait(job.token!).catch(() => undefined);
+        await job.moveToWait(job.token).catch(() => undefined);
       } else if (job) {
         void this.runSlot(queue, job);
       } else {

@@ -1,4 +1,4 @@
-import { Worker, type JobContext, type WorkerClass } from '@bullpen/core';
+import { Worker, type JobContext } from '@bullpen/core';
 import { DataProcessingWorker, type DataProcessingArgs } from '@bullpen/jobs';
 import { waitFor } from '../../../test/support/deferred';
 import { harness, type Harness } from './harness';
@@ -28,7 +28,7 @@ describe('worker bounds', () => {
   afterEach(() => h.close());
 
   it('fails a job whose stored args exceed WORKER_MAX_ARGS_BYTES for good, without parsing or running it', async () => {
-    await h.startWorker(h.registry(CountingWorker as WorkerClass), { WORKER_MAX_ARGS_BYTES: '2048', WORKER_QUEUES: 'low' });
+    await h.startWorker(h.registry(CountingWorker), { WORKER_MAX_ARGS_BYTES: '2048', WORKER_QUEUES: 'low' });
     // Written past the producer (another client, or before the limit was lowered), with retries
     // left, and not even JSON: parsing it would throw rather than fail the job with its reason.
     const queue = h.queues.get('low');

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { WorkerRegistry, type WorkerClass } from '@bullpen/core';
+import { WorkerRegistry } from '@bullpen/core';
 import { JOB_LOG_LIMITS } from '../src/job-log';
 import { InlineLoggingWorker, IsolatedLoggingWorker } from './fixtures/logging-workers';
 import { harness, type Harness } from './harness';
@@ -20,7 +20,7 @@ describe("what ctx.logger writes goes to the job's log (the dashboard's Logs tab
     ['in a job process', IsolatedLoggingWorker],
   ])('%s: every enabled line, in order, with its level and fields, before the job completes', async (_how, cls) => {
     await h.startWorker(registry(), { LOG_LEVEL: 'info' });
-    const { id } = await h.producer.enqueue(cls as WorkerClass, {});
+    const { id } = await h.producer.enqueue(cls, {});
     await expect(h.finished('default', id)).resolves.toBe('logged');
     const logs = await logsOf(id);
     expect(logs.every((l) => ISO_LINE.test(l))).toBe(true);
@@ -33,7 +33,7 @@ describe("what ctx.logger writes goes to the job's log (the dashboard's Logs tab
 
   it('keeps the lines of a failed attempt', async () => {
     await h.startWorker(registry(), { LOG_LEVEL: 'info' });
-    const { id } = await h.producer.enqueue(IsolatedLoggingWorker as WorkerClass, { fail: true });
+    const { id } = await h.producer.enqueue(IsolatedLoggingWorker, { fail: true });
     await expect(h.finished('default', id)).rejects.toThrow('failed after logging');
     expect(await logsOf(id)).toHaveLength(3);
   });
@@ -44,7 +44,7 @@ describe("what ctx.logger writes goes to the job's log (the dashboard's Logs tab
   ])('%s: keeps the last lines and cuts a huge line to the byte cap', async (_how, cls) => {
     await h.startWorker(registry(), { LOG_LEVEL: 'info' });
     const lines = JOB_LOG_LIMITS.lines + 500;
-    const { id } = await h.producer.enqueue(cls as WorkerClass, { lines, hugeChars: 10_000 });
+    const { id } = await h.producer.enqueue(cls, { lines, hugeChars: 10_000 });
     await expect(h.finished('default', id)).resolves.toBe('logged');
     const logs = await logsOf(id);
     expect(logs).toHaveLength(JOB_LOG_LIMITS.lines);

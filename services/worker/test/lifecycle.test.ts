@@ -1,4 +1,4 @@
-import { WorkerRegistry, Worker, type WorkerClass } from '@bullpen/core';
+import { WorkerRegistry, Worker } from '@bullpen/core';
 import { until } from '../../../test/support/deferred';
 import { join } from 'node:path';
 import { startFixtureService, startService, type ServiceProcess } from '../../../test/support/service-process';
@@ -42,7 +42,7 @@ describe('worker process lifecycle', () => {
     proc = startFixtureService('worker', SLEEP_WORKER, { ...h.env, LOG_LEVEL: 'info', ...env });
     await proc.waitForLog('worker started');
     const enqueued = [];
-    for (const args of jobs) enqueued.push(await h.producer.enqueue(SleepWorker as WorkerClass, args));
+    for (const args of jobs) enqueued.push(await h.producer.enqueue(SleepWorker, args));
     await until((check) => {
       qe.on('active', check);
       return () => qe.off('active', check);
@@ -68,7 +68,7 @@ describe('worker process lifecycle', () => {
     expect(await handedBack.getState()).toBe('waiting');
     expect(handedBack.failedReason).toBeUndefined();
 
-    await h.startWorker(new WorkerRegistry([SleepWorker as WorkerClass]));
+    await h.startWorker(new WorkerRegistry([SleepWorker]));
     await expect(h.finished('default', job.id)).resolves.toEqual({ slept: 0, tag: 'long' });
   });
 
@@ -79,7 +79,7 @@ describe('worker process lifecycle', () => {
     proc!.child.kill('SIGKILL');
     expect(await proc!.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
-    const rescuer = await h.startWorker(new WorkerRegistry([SleepWorker as WorkerClass]), fast);
+    const rescuer = await h.startWorker(new WorkerRegistry([SleepWorker]), fast);
     const results = await Promise.all(jobs.map((j) => h.finished('default', j.id)));
     expect(results.map((r) => (r as { tag: string }).tag).sort()).toEqual(tags);
     expect(SleepWorker.runs.sort()).toEqual(tags); // each ran once more, none twice here

@@ -62,7 +62,7 @@ describe('one slot pool per pod, highest queue first', () => {
     await h.close();
   });
 
-  const registry = () => h.registry(CriticalJob as WorkerClass, DefaultJob as WorkerClass, LowJob as WorkerClass);
+  const registry = () => h.registry(CriticalJob, DefaultJob, LowJob);
   const fill = (counts: Partial<Record<QueueName, number>>) =>
     h.producer.enqueueBulk(Object.entries(counts).flatMap(([queue, n]) => Array.from({ length: n }, () => ({ worker: CLASSES[queue as QueueName], args: undefined }))));
   const startedCount = (n: number) => until(onChange, () => log.started.length >= n);

@@ -1,4 +1,4 @@
-import { Worker, type WorkerClass } from '@bullpen/core';
+import { Worker } from '@bullpen/core';
 import { harness, type Harness } from './harness';
 
 /** Returns a string of the size it is asked for: too large for the test's 4 KiB limit. */
@@ -27,7 +27,7 @@ describe('job results', () => {
   beforeEach(async () => {
     h = harness('results');
     CircularResultWorker.runs = 0;
-    await h.startWorker(h.registry(HugeResultWorker as WorkerClass, CircularResultWorker as WorkerClass), { WORKER_MAX_RESULT_BYTES: '4096' });
+    await h.startWorker(h.registry(HugeResultWorker, CircularResultWorker), { WORKER_MAX_RESULT_BYTES: '4096' });
   });
   afterEach(() => h.close());
 

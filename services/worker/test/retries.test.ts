@@ -1,4 +1,4 @@
-import { Worker, type JobContext, type WorkerClass } from '@bullpen/core';
+import { Worker, type JobContext } from '@bullpen/core';
 import { harness, type Harness } from './harness';
 
 /** Fails until its fourth attempt and records the backoff BullMQ stored before each retry. */
@@ -61,8 +61,8 @@ describe('retries', () => {
   afterEach(() => h.close());
 
   it('retries with exponential backoff capped by retryBackoffMax, then completes', async () => {
-    const service = await h.startWorker(h.registry(FlakyWorker as WorkerClass));
-    const { id } = await h.producer.enqueue(FlakyWorker as WorkerClass, undefined);
+    const service = await h.startWorker(h.registry(FlakyWorker));
+    const { id } = await h.producer.enqueue(FlakyWorker, undefined);
     await expect(h.finished('default', id)).resolves.toBe('finally');
     const job = await h.job('default', id);
     expect(job.attemptsMade).toBe(4);
@@ -77,8 +77,8 @@ describe('retries', () => {
   });
 
   it('fails the job for good after maxRetries, keeping the reason, and keeps serving other jobs', async () => {
-    const service = await h.startWorker(h.registry(DoomedWorker as WorkerClass, FlakyWorker as WorkerClass));
-    const { id } = await h.producer.enqueue(DoomedWorker as WorkerClass, undefined);
+    const service = await h.startWorker(h.registry(DoomedWorker, FlakyWorker));
+    const { id } = await h.producer.enqueue(DoomedWorker, undefined);
     await expect(h.finished('default', id)).rejects.toThrow('the disk is on fire');
     const job = await h.job('default', id);
     expect(await job.getState()).toBe('failed');
@@ -87,14 +87,14 @@ describe('retries', () => {
     const text = await service.register.metrics();
     expect(text).toContain('bullpen_jobs_failed_total{queue="default",worker="DoomedWorker"} 1');
     expect(text).toContain('bullpen_jobs_retried_total{queue="default",worker="DoomedWorker"} 2');
-    const next = await h.producer.enqueue(FlakyWorker as WorkerClass, undefined);
+    const next = await h.producer.enqueue(FlakyWorker, undefined);
     await expect(h.finished('default', next.id)).resolves.toBe('finally');
   });
 
   it('fails an attempt that outlives timeoutSeconds, aborting its signal, and retries it', async () => {
-    await h.startWorker(h.registry(HangingWorker as WorkerClass));
+    await h.startWorker(h.registry(HangingWorker));
     HangingWorker.aborted = 0;
-    const { id } = await h.producer.enqueue(HangingWorker as WorkerClass, undefined);
+    const { id } = await h.producer.enqueue(HangingWorker, undefined);
     await expect(h.finished('default', id)).rejects.toThrow('timed out after 0.2 s');
     expect((await h.job('default', id)).attemptsMade).toBe(2);
     expect(HangingWorker.aborted).toBe(2);

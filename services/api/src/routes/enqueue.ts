@@ -145,7 +145,7 @@ export function enqueueRoutes(ctx: ApiContext, router: Router): void {
       },
       async (status, [first]) => {
         const current = status === 202 ? state : await guard.run(() => queues.get(first.queue).getJobState(first.id));
-        sendEnqueued(res, status, first, current as EnqueueResponse['state']);
+        sendEnqueued(res, status, first, current);
       },
     );
   });

@@ -6,7 +6,7 @@ import type { ApiContext } from '../context';
 import { HttpError } from '../http-error';
 import { findJob, jobNotFound } from '../job-lookup';
 import { jobStatus } from '../job-view';
-import { JobParams, JobQuery, parseRequest, type JobActionResponse, type JobStatus } from '../schemas';
+import { JobParams, JobQuery, parseRequest, type JobActionResponse } from '../schemas';
 
 /** BullMQ's error codes on a job that changed under us (see bullmq ErrorCode). */
 const JOB_NOT_EXIST = -1;
@@ -45,7 +45,7 @@ export function jobRoutes(ctx: ApiContext): Router {
       const queue = handles.get(job.queueName as QueueName);
       job = (await guard.run(() => queue.getJob(job.id!))) ?? job;
     }
-    res.json(jobStatus(job, state as JobStatus['state']));
+    res.json(jobStatus(job, state));
   });
 
   /** Moves a failed job back to waiting; it keeps its attempt count, so it gets one more run. */

@@ -9,7 +9,8 @@ import type { Redis } from 'ioredis';
 import { startService, type ServiceProcess } from '../../../../test/support/service-process';
 import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../../../../test/support/redis';
 import { getJson, helmInstall, installKedaCrds, KEDA_SETTINGS, ok, replicasOf, ROOT } from './fixtures';
-import { freePort, run, startControlPlane, type ControlPlane } from './kube-apiserver';
+import { freePort } from '../../../../test/support/free-port';
+import { run, startControlPlane, type ControlPlane } from './kube-apiserver';
 
 jest.setTimeout(120_000);
 

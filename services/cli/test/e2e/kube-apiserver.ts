@@ -9,9 +9,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '../../../../test/support/deferred';
+import { freePort } from '../../../../test/support/free-port';
 import { run, runOk, type RunResult } from '../../../../test/support/run';
 
 export { run, runOk, type RunResult } from '../../../../test/support/run';
@@ -32,36 +33,6 @@ export function kubeTools(env: NodeJS.ProcessEnv = process.env): KubeTools {
     throw new Error(`${missing.join(', ')} not set: run these tests with \`make test-k8s\` (scripts/kube-test-env.sh gets the binaries)`);
   }
   return { helm: env.HELM!, kubectl: env.KUBECTL!, etcd: env.ETCD!, apiserver: env.KUBE_APISERVER!, kedaCrds: env.KEDA_CRDS! };
-}
-
-/** A port nothing listens on right now (the OS picked it, then it was closed). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Polls `check` until it returns true; `what` and `diagnose()` go into the timeout error. */
-export interface WaitOptions {
-  timeoutMs?: number;
-  intervalMs?: number;
-  /** What to add to the timeout error, e.g. the tail of a log. */
-  diagnose?: () => string;
-}
-
-export async function waitFor(what: string, check: () => Promise<boolean>, { timeoutMs = 60_000, intervalMs = 200, diagnose = () => '' }: WaitOptions = {}): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${diagnose()}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
 
 interface Certs {
@@ -163,7 +134,7 @@ export async function startControlPlane(tools: KubeTools = kubeTools()): Promise
     await waitFor('etcd /health', async () => {
       const res = await fetch(`${etcdUrl}/health`);
       return res.ok && ((await res.json()) as { health?: string }).health === 'true';
-    }, { diagnose: () => tail(etcdLog) });
+    }, 60_000, { diagnose: () => tail(etcdLog) });
 
     const apiserverLog = join(dir, 'kube-apiserver.log');
     mkdirSync(join(dir, 'cert-dir'));
@@ -197,8 +168,7 @@ export async function startControlPlane(tools: KubeTools = kubeTools()): Promise
       req.on('error', () => resolve(false));
       req.on('timeout', () => req.destroy());
       req.end();
-    }), {
-      timeoutMs: 120_000,
+    }), 120_000, {
       diagnose: () => `kube-apiserver ${apiserver?.exitCode === null ? 'running' : `exited ${apiserver?.exitCode}`}:\n${tail(apiserverLog)}`,
     });
 

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { Redis, type Cluster } from 'ioredis';
+import { waitFor } from '../../../../test/support/deferred';
 import { RedisServer } from '../../../../test/support/redis-server';
 
 /**
@@ -20,7 +21,7 @@ export async function closeConnections(connections: ReadonlyArray<Redis | Cluste
     connections.map((c) => {
       // Only a connection with a socket has one to wait for; one between reconnects just stops.
       const live = c.status === 'connecting' || c.status === 'connect' || c.status === 'ready';
-      const ended = live ? once(c, 'end') : undefined;
+      const ended = live ? once(c, 'end') : Promise.resolve();
       c.disconnect();
       return ended;
     }),
@@ -37,22 +38,6 @@ export async function withClient<T>(server: RedisServer, fn: (client: Redis) => 
   }
 }
 
-/** Polls `probe` every 50 ms until it returns something truthy, or fails naming `what`. For server state no event reports. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const NO_PERSISTENCE = ['--appendonly', 'no', '--save', ''];
 
 /** A master's INFO replication field, e.g. `connected_slaves`. */
@@ -66,14 +51,14 @@ export async function startReplica(master: RedisServer, extra: string[] = []): P
   // A master waits 5 s for more replicas before a diskless full sync by default.
   await withClient(master, (c) => c.config('SET', 'repl-diskless-sync-delay', '0'));
   const replica = await RedisServer.start([...NO_PERSISTENCE, '--replicaof', '127.0.0.1', String(master.port), ...extra]);
-  await eventually('the replica to sync', async () => (await infoField(replica, 'replication', 'master_link_status')) === 'up');
-  await eventually('the master to see the replica online', async () => (await infoField(master, 'replication', 'slave0'))?.includes('state=online'));
+  await waitFor('the replica to sync', async () => (await infoField(replica, 'replication', 'master_link_status')) === 'up');
+  await waitFor('the master to see the replica online', async () => (await infoField(master, 'replication', 'slave0'))?.includes('state=online'));
   return replica;
 }
 
 /** Resolves once `master` lists exactly `count` connected replicas. */
 export async function connectedReplicas(master: RedisServer, count: number): Promise<void> {
-  await eventually(`${count} connected replicas`, async () => Number(await infoField(master, 'replication', 'connected_slaves')) === count);
+  await waitFor(`${count} connected replicas`, async () => Number(await infoField(master, 'replication', 'connected_slaves')) === count);
 }
 
 /**
@@ -98,7 +83,7 @@ export async function restartLoading(server: RedisServer): Promise<{ loaded: Pro
   await server.kill();
   const loaded = server.start();
   loaded.catch(() => {}); // a test that ends while it loads kills it
-  await eventually('redis to be loading', async () =>
+  await waitFor('redis to be loading', async () =>
     withClient(server, (c) => c.get('k1').then(() => false, (err: Error) => err.message.startsWith('LOADING')), { readyCheck: false }),
   );
   return { loaded };
