@@ -10,7 +10,7 @@
  * enqueue-to-start after a cold wake-up) are printed as `autoscaling: ...` lines.
  */
 import { join } from 'node:path';
-import { Api, CHART, E2E_TAG, installed, kubectl, kubectlJson, pods, ReleaseRedis, ROOT, watchWorkerPods } from './cluster';
+import { Api, CHART, E2E_TAG, expectDrainedInGrace, installed, kubectl, kubectlJson, pods, ReleaseRedis, ROOT, watchWorkerPods } from './cluster';
 import { waitFor } from '../support/deferred';
 import { run } from '../support/run';
 
@@ -155,12 +155,7 @@ describe('autoscaling on the live cluster', () => {
       // Every pod the autoscaler removed drained and exited 0 before its grace period ended.
       const removed = groupPods.filter((name) => watch.ends.get(name)?.deletionTimestamp);
       expect(removed).toHaveLength(MAX - 1);
-      for (const name of removed) {
-        await waitFor(`${name} to have ended`, async () => watch.ends.get(name)?.exitCode !== undefined, 60_000, 250);
-        const end = watch.ends.get(name)!;
-        expect({ name, exitCode: end.exitCode }).toEqual({ name, exitCode: 0 });
-        expect(Date.parse(end.finishedAt!)).toBeLessThanOrEqual(Date.parse(end.deletionTimestamp!));
-      }
+      await expectDrainedInGrace(watch.ends, removed);
     } finally {
       watch.stop();
     }

@@ -94,6 +94,19 @@ export function watchWorkerPods(namespace: string): { ends: Map<string, PodEnd>;
   return { ends, stop: () => child.kill() };
 }
 
+/**
+ * Each pod exited by itself (exit 0 after draining) before its grace period ran out; the pod's
+ * deletionTimestamp is the end of that grace period. Waits for each pod's end to be seen.
+ */
+export async function expectDrainedInGrace(ends: Map<string, PodEnd>, names: string[]): Promise<void> {
+  for (const name of names) {
+    await waitFor(`${name} to have ended`, async () => ends.get(name)?.exitCode !== undefined, 60_000, 250);
+    const end = ends.get(name)!;
+    expect({ name, exitCode: end.exitCode }).toEqual({ name, exitCode: 0 });
+    expect(Date.parse(end.finishedAt!)).toBeLessThanOrEqual(Date.parse(end.deletionTimestamp!));
+  }
+}
+
 async function secretValue(namespace: string, secret: string, key: string): Promise<string> {
   const encoded = await kubectl('get', 'secret', secret, '-n', namespace, '-o', `jsonpath={.data.${key}}`);
   return Buffer.from(encoded, 'base64').toString('utf8');

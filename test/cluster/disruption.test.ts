@@ -2,7 +2,7 @@
  * What a running preview release survives on the local cluster: a rolling helm upgrade under load,
  * a worker pod force-deleted mid-job, the Redis pod deleted. `make test-cluster`.
  */
-import { Api, install, kubectl, pods, ReleaseRedis, installed, rollout, scaleWorkers, scrape, watchWorkerPods } from './cluster';
+import { Api, expectDrainedInGrace, install, kubectl, pods, ReleaseRedis, installed, rollout, scaleWorkers, scrape, watchWorkerPods } from './cluster';
 import { waitFor } from '../support/deferred';
 
 jest.setTimeout(420_000);
@@ -40,13 +40,7 @@ describe('a preview release under disruption', () => {
         const now = (await pods(NS, 'worker')).map((pod) => pod.metadata.name);
         return before.every((name) => !now.includes(name));
       }, 120_000, 500);
-      // Each old pod exited by itself (exit 0 after draining) before its grace period ran out;
-      // the pod's deletionTimestamp is the end of that grace period.
-      for (const name of before) {
-        const end = watch.ends.get(name)!;
-        expect({ name, exitCode: end.exitCode }).toEqual({ name, exitCode: 0 });
-        expect(Date.parse(end.finishedAt!)).toBeLessThanOrEqual(Date.parse(end.deletionTimestamp!));
-      }
+      await expectDrainedInGrace(watch.ends, before);
     } finally {
       watch.stop();
     }
