@@ -46,25 +46,28 @@ describe('autoscaling', () => {
     expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
   });
 
-  it("KEDA metrics-api: one trigger on the group's queues together, targeting the group concurrency", () => {
+  it("KEDA metrics-api: the ready jobs of the group's queues together against the group concurrency, and the oldest one's age", () => {
     const values = { workers: { defaults: { keda: { enabled: true }, concurrency: 5 }, groups: [{ name: 'all', queues: ['critical', 'low', 'default'] }] } };
     const objects = render({ values, namespace: 'bullpen-production' });
     const scaled = find(objects, 'ScaledObject', 'bullpen-worker-all');
     expect(scaled.spec.scaleTargetRef).toEqual({ name: 'bullpen-worker-all' });
     // A pod runs `concurrency` jobs at once from one pool shared by its queues: one replica per
     // `concurrency` ready jobs of all of them, not per queue (KEDA would take the largest of those).
+    const url = 'http://bullpen-api.bullpen-production.svc:8080/api/queues/backlog?queues=critical,low,default';
     expect(scaled.spec.triggers).toEqual([
       {
         type: 'metrics-api',
         name: 'backlog',
         metricType: 'AverageValue',
-        metadata: {
-          url: 'http://bullpen-api.bullpen-production.svc:8080/api/queues/backlog?queues=critical,low,default',
-          format: 'json',
-          valueLocation: 'total.ready',
-          targetValue: '5',
-          authMode: 'bearer',
-        },
+        metadata: { url, format: 'json', valueLocation: 'total.ready', targetValue: '5', authMode: 'bearer' },
+        authenticationRef: { name: 'bullpen-api-token' },
+      },
+      // The oldest ready job's age: pods x age / oldestWaitSeconds once a job waits longer.
+      {
+        type: 'metrics-api',
+        name: 'oldest-wait',
+        metricType: 'Value',
+        metadata: { url, format: 'json', valueLocation: 'total.oldestSeconds', targetValue: '30', authMode: 'bearer' },
         authenticationRef: { name: 'bullpen-api-token' },
       },
     ]);
@@ -88,15 +91,17 @@ describe('autoscaling', () => {
     const trigger = (group: string) => find(objects, 'ScaledObject', `bullpen-worker-${group}`).spec.triggers;
     expect(trigger('critical').map((t: any) => [t.metadata.url, t.metadata.valueLocation, t.metadata.targetValue])).toEqual([
       ['http://bullpen-api.bullpen-production.svc:8080/api/queues/backlog?queues=critical', 'total.ready', '4'],
+      ['http://bullpen-api.bullpen-production.svc:8080/api/queues/backlog?queues=critical', 'total.oldestSeconds', '30'],
     ]);
     expect(trigger('bulk').map((t: any) => [t.metadata.url, t.metadata.valueLocation, t.metadata.targetValue])).toEqual([
       ['http://bullpen-api.bullpen-production.svc:8080/api/queues/backlog?queues=default,low', 'total.ready', '16'],
+      ['http://bullpen-api.bullpen-production.svc:8080/api/queues/backlog?queues=default,low', 'total.oldestSeconds', '30'],
     ]);
     // One TriggerAuthentication serves every group.
     expect(ofKind(objects, 'TriggerAuthentication')).toHaveLength(1);
   });
 
-  it("KEDA prometheus: one query summing the group's queues over bullpen_queue_jobs, de-duplicated across replicas", () => {
+  it("KEDA prometheus: the same two signals from bullpen_queue_jobs and bullpen_queue_oldest_waiting_seconds, de-duplicated across replicas", () => {
     const values = {
       workers: {
         defaults: { keda: { enabled: true, trigger: 'prometheus', prometheusServerAddress: 'http://prom:9090' } },
@@ -108,23 +113,63 @@ describe('autoscaling', () => {
     };
     const objects = render({ values, namespace: 'bullpen-preview' });
     const triggers = find(objects, 'ScaledObject', 'bullpen-worker-all').spec.triggers;
-    expect(triggers).toEqual([{
-      type: 'prometheus',
-      name: 'backlog',
-      metricType: 'AverageValue',
-      metadata: {
-        serverAddress: 'http://prom:9090',
-        query: 'sum(max by (queue,state) (bullpen_queue_jobs{namespace="bullpen-preview",queue=~"critical|default|low",state=~"waiting|prioritized"}))',
-        threshold: '8',
+    expect(triggers).toEqual([
+      {
+        type: 'prometheus',
+        name: 'backlog',
+        metricType: 'AverageValue',
+        metadata: {
+          serverAddress: 'http://prom:9090',
+          query: 'sum(max by (queue,state) (bullpen_queue_jobs{namespace="bullpen-preview",queue=~"critical|default|low",state=~"waiting|prioritized"}))',
+          threshold: '8',
+        },
       },
-    }]);
-    expect(find(objects, 'ScaledObject', 'bullpen-worker-low').spec.triggers.map((t: any) => t.metadata)).toEqual([{
-      serverAddress: 'http://prom:9090',
-      query: 'sum(max by (queue,state) (bullpen_queue_jobs{namespace="bullpen-preview",queue=~"low",state=~"waiting|prioritized"}))',
-      threshold: '2',
-    }]);
+      {
+        type: 'prometheus',
+        name: 'oldest-wait',
+        metricType: 'Value',
+        metadata: {
+          serverAddress: 'http://prom:9090',
+          query: 'max(max by (queue) (bullpen_queue_oldest_waiting_seconds{namespace="bullpen-preview",queue=~"critical|default|low"}))',
+          threshold: '30',
+        },
+      },
+    ]);
+    expect(find(objects, 'ScaledObject', 'bullpen-worker-low').spec.triggers.map((t: any) => t.metadata)).toEqual([
+      {
+        serverAddress: 'http://prom:9090',
+        query: 'sum(max by (queue,state) (bullpen_queue_jobs{namespace="bullpen-preview",queue=~"low",state=~"waiting|prioritized"}))',
+        threshold: '2',
+      },
+      {
+        serverAddress: 'http://prom:9090',
+        query: 'max(max by (queue) (bullpen_queue_oldest_waiting_seconds{namespace="bullpen-preview",queue=~"low"}))',
+        threshold: '30',
+      },
+    ]);
     // No bearer token involved: no TriggerAuthentication.
     expect(ofKind(objects, 'TriggerAuthentication')).toHaveLength(0);
+  });
+
+  it('production: a ScaledObject where the cluster serves keda.sh/v1alpha1, else the CPU HPA, never both', () => {
+    const withKeda = render({ profile: 'production', apiVersions: ['keda.sh/v1alpha1'] });
+    expect(ofKind(withKeda, 'HorizontalPodAutoscaler')).toHaveLength(0);
+    const scaled = find(withKeda, 'ScaledObject', 'bullpen-worker-all');
+    expect([scaled.spec.minReplicaCount, scaled.spec.maxReplicaCount]).toEqual([3, 12]);
+    expect(workerDeployment(withKeda, 'all').metadata.annotations).toMatchObject({ 'bullpen.dev/autoscaler': 'keda' });
+    const without = render({ profile: 'production' });
+    expect(ofKind(without, 'ScaledObject')).toHaveLength(0);
+    expect(ofKind(without, 'HorizontalPodAutoscaler')).toHaveLength(1);
+    expect(workerDeployment(without, 'all').metadata.annotations).toMatchObject({ 'bullpen.dev/autoscaler': 'hpa' });
+    for (const objects of [withKeda, without]) expect(workerDeployment(objects, 'all').spec).not.toHaveProperty('replicas');
+  });
+
+  it('KEDA falls back to minReplicaCount (at least 1, never fewer than run) while the backlog cannot be read', () => {
+    const fallback = (keda: object) => find(render({ values: { workers: { defaults: { keda: { enabled: true, ...keda } } } } }), 'ScaledObject', 'bullpen-worker-all').spec.fallback;
+    expect(fallback({ minReplicaCount: 2 })).toEqual({ failureThreshold: 3, replicas: 2, behavior: 'currentReplicasIfHigher' });
+    // A group that scales to zero still runs its queued jobs while the source is down.
+    expect(fallback({ minReplicaCount: 0 })).toEqual({ failureThreshold: 3, replicas: 1, behavior: 'currentReplicasIfHigher' });
+    expect(fallback({ fallback: { failureThreshold: 5, replicas: 4 } })).toEqual({ failureThreshold: 5, replicas: 4, behavior: 'currentReplicasIfHigher' });
   });
 
   it('KEDA reads the client token from the Secret the user names', () => {

@@ -7,7 +7,9 @@ set -euo pipefail
 version="${COREDNS_VERSION:-1.14.7}"
 cache="${BULLPEN_CACHE:-$HOME/.cache/bullpen}"
 bin="$cache/bin/coredns-v$version"
-if [ -x "$bin" ] && "$bin" -version 2>/dev/null | grep -q "CoreDNS-$version"; then echo "$bin"; exit 0; fi
+# The version read whole, not piped to grep -q: under pipefail, grep quitting early can SIGPIPE
+# CoreDNS and fail the check, rebuilding a binary that was fine.
+if [ -x "$bin" ] && [[ "$("$bin" -version 2>/dev/null)" == *"CoreDNS-$version"* ]]; then echo "$bin"; exit 0; fi
 
 work="$cache/coredns-build-v$version"
 echo "build-coredns: building CoreDNS v$version into $bin" >&2

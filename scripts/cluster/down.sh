@@ -56,6 +56,14 @@ stop() { # stop SIGNAL PID...: signal, then wait up to 15 s for them to exit
   kill -KILL "$@" 2>/dev/null || true
 }
 
+# The autoscalers (autoscalers.sh) by their recorded PIDs first: they talk to the apiserver.
+pids=()
+for file in "$CLUSTER_DIR"/autoscalers/*.pid; do
+  [ -f "$file" ] || continue
+  pid="$(cat "$file")"
+  [ -n "$netns_id" ] && [ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$netns_id" ] && pids+=("$pid")
+done
+if [ ${#pids[@]} -gt 0 ]; then say "stopping metrics-server and KEDA"; stop TERM "${pids[@]}"; fi
 if [ -n "$(members)" ]; then
   say "stopping the node's processes"
   # The node agents first, so nothing restarts containers; then the containers and their shims;

@@ -45,6 +45,9 @@ start etcd etcd --name bullpen --data-dir "$CLUSTER_DIR/etcd" \
   --initial-cluster bullpen=http://127.0.0.1:2380
 wait_for etcd 30 curl -fsS http://127.0.0.1:2379/health
 
+# The requestheader and proxy-client flags serve the aggregated APIs (metrics.k8s.io from
+# metrics-server, external.metrics.k8s.io from KEDA; autoscalers.sh runs both as node processes
+# behind selector-less Services, so the apiserver dials their endpoints directly).
 start kube-apiserver "$bin/kube-apiserver" --etcd-servers http://127.0.0.1:2379 \
   --advertise-address "$NODE_IP" --bind-address 0.0.0.0 --secure-port 6443 \
   --service-cluster-ip-range "$SERVICE_CIDR" --authorization-mode Node,RBAC \
@@ -54,7 +57,12 @@ start kube-apiserver "$bin/kube-apiserver" --etcd-servers http://127.0.0.1:2379 
   --kubelet-preferred-address-types InternalIP \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
-  --allow-privileged=false --profiling=false
+  --allow-privileged=false --profiling=false \
+  --requestheader-client-ca-file "$pki/ca.crt" --requestheader-allowed-names front-proxy-client \
+  --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+  --requestheader-extra-headers-prefix X-Remote-Extra- \
+  --proxy-client-cert-file "$pki/front-proxy-client.crt" --proxy-client-key-file "$pki/front-proxy-client.key" \
+  --enable-aggregator-routing=true
 wait_for kube-apiserver 60 curl -fsS --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "https://$NODE_IP:6443/readyz"
 
 start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$pki/controller-manager.kubeconfig" \

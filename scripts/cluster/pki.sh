@@ -36,8 +36,16 @@ cert kube-proxy /CN=system:kube-proxy
 # CoreDNS reads Services, EndpointSlices, Namespaces and Pods; the built-in roles have no such
 # set, so it gets a role of its own (coredns-rbac.yaml) bound to this user.
 cert coredns /CN=bullpen:coredns
+# The apiserver's client certificate towards aggregated API servers (metrics-server, KEDA's
+# metrics apiserver), which trust the X-Remote-* headers only from this name.
+cert front-proxy-client /CN=front-proxy-client
+# metrics-server and KEDA (node processes): serving certificate for their APIServices and KEDA's
+# gRPC link, and client certificate towards the apiserver and the kubelet. system:masters: this
+# one-node cluster runs no other tenant, and KEDA reads and scales any workload.
+cert autoscalers /O=system:masters/CN=bullpen:autoscalers \
+  "IP:$NODE_IP,DNS:metrics-server.kube-system.svc,DNS:keda-metrics-apiserver.keda.svc,DNS:keda-operator.keda.svc.cluster.local"
 
-for name in admin kubelet controller-manager scheduler kube-proxy coredns; do
+for name in admin kubelet controller-manager scheduler kube-proxy coredns autoscalers; do
   [ -f "$name.kubeconfig" ] && continue
   cat > "$name.kubeconfig.tmp" <<KC
 apiVersion: v1

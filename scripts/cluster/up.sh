@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make cluster-up`: a real single-node Kubernetes whose pods run, in a network namespace of its
-# own (no veth to the host, no default route: nothing in it can reach or be reached from outside).
-# Idempotent: a running cluster is left as it is. `make cluster-down` undoes everything.
+# `make cluster-up`: a real single-node Kubernetes whose pods run, with metrics-server and KEDA, in
+# a network namespace of its own (no veth to the host, no default route: nothing in it can reach
+# or be reached from outside). Idempotent: a running cluster is left as it is (an autoscaler that
+# is not running is started). `make cluster-down` undoes everything.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$BULLPEN_ROOT"
@@ -14,7 +15,10 @@ cluster: up (Kubernetes v$KUBE_VERSION, node $NODE_NAME, network namespace $CLUS
   make cluster-down                              stop it and remove what it made
 USAGE
 }
-if node_pid >/dev/null && scripts/cluster-run kubectl get --raw /readyz >/dev/null 2>&1; then usage; exit 0; fi
+autoscalers() { # builds (cached) and starts metrics-server and KEDA; leaves running ones alone
+  bash scripts/cluster/autoscalers.sh "$(flock "$BULLPEN_CACHE/.autoscalers-build.lock" bash scripts/cluster/build-autoscalers.sh)"
+}
+if node_pid >/dev/null && scripts/cluster-run kubectl get --raw /readyz >/dev/null 2>&1; then autoscalers; usage; exit 0; fi
 
 [ "$(id -u)" = 0 ] || { echo "cluster-up: needs root (network and mount namespaces, cgroups): sudo make cluster-up" >&2; exit 1; }
 missing="$(bash scripts/cluster/prerequisites.sh | tr '\n' ' ')"
@@ -28,6 +32,7 @@ bash "$(dirname "$0")/down.sh" --quiet
 started=$(date +%s)
 bin="$(flock "$BULLPEN_CACHE/.kube-build.lock" bash scripts/build-kube.sh)"
 coredns="$(flock "$BULLPEN_CACHE/.coredns-build.lock" bash scripts/cluster/build-coredns.sh)"
+flock "$BULLPEN_CACHE/.autoscalers-build.lock" bash scripts/cluster/build-autoscalers.sh >/dev/null
 bash scripts/install-helm.sh >/dev/null
 BULLPEN_IMAGE_BUILDER=buildah make --no-print-directory images
 mkdir -p "$CLUSTER_DIR"
@@ -79,4 +84,6 @@ spec:
 PV
 done | run kubectl apply -f - >/dev/null
 echo "cluster: node Ready in $(( $(date +%s) - started )) s"
+autoscalers
+echo "cluster: metrics-server and KEDA serving in $(( $(date +%s) - started )) s"
 usage

@@ -6,8 +6,10 @@
  * Runs inside the cluster's network namespace (scripts/cluster-run), where ClusterIPs and pod IPs
  * are reachable and KUBECONFIG, helm and kubectl are set.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { until, waitFor } from '../support/deferred';
@@ -66,6 +68,43 @@ export async function workersReady(namespace: string, count: number): Promise<vo
     const all = await pods(namespace, 'worker');
     return all.length === count && all.every(isReady);
   }, 120_000, { intervalMs: 500 });
+}
+
+export interface PodEnd {
+  deletionTimestamp?: string;
+  exitCode?: number;
+  finishedAt?: string;
+}
+
+/** Watches a namespace's worker pods (kubectl --watch) and keeps, per pod, how it was deleted and how it ended. */
+export function watchWorkerPods(namespace: string): { ends: Map<string, PodEnd>; stop: () => void } {
+  const fields = ['.type', '.object.metadata.name', '.object.metadata.deletionTimestamp',
+    '.object.status.containerStatuses[0].state.terminated.exitCode', '.object.status.containerStatuses[0].state.terminated.finishedAt'];
+  const template = fields.map((f) => `{${f}}`).join('{"|"}') + '{"\\n"}';
+  const child = spawn('kubectl', ['get', 'pods', '-n', namespace, '-l', 'app.kubernetes.io/component=worker', '--watch', '--output-watch-events', '-o', `jsonpath=${template}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ends = new Map<string, PodEnd>();
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const [, name, deletionTimestamp, exitCode, finishedAt] = line.split('|');
+    const end = ends.get(name) ?? {};
+    if (deletionTimestamp) end.deletionTimestamp = deletionTimestamp;
+    if (exitCode) end.exitCode = Number(exitCode);
+    if (finishedAt) end.finishedAt = finishedAt;
+    ends.set(name, end);
+  });
+  return { ends, stop: () => child.kill() };
+}
+
+/**
+ * Each pod exited by itself (exit 0 after draining) before its grace period ran out; the pod's
+ * deletionTimestamp is the end of that grace period. Waits for each pod's end to be seen.
+ */
+export async function expectDrainedInGrace(ends: Map<string, PodEnd>, names: string[]): Promise<void> {
+  for (const name of names) {
+    await waitFor(`${name} to have ended`, async () => ends.get(name)?.exitCode !== undefined, 60_000, { intervalMs: 250 });
+    const end = ends.get(name)!;
+    expect({ name, exitCode: end.exitCode }).toEqual({ name, exitCode: 0 });
+    expect(Date.parse(end.finishedAt!)).toBeLessThanOrEqual(Date.parse(end.deletionTimestamp!));
+  }
 }
 
 async function secretValue(namespace: string, secret: string, key: string): Promise<string> {

@@ -2,39 +2,13 @@
  * What a running preview release survives on the local cluster: a rolling helm upgrade under load,
  * a worker pod force-deleted mid-job, the Redis pod deleted. `make test-cluster`.
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { Api, install, kubectl, pods, ReleaseRedis, installed, rollout, scaleWorkers, scrape } from './cluster';
+import { Api, expectDrainedInGrace, install, kubectl, pods, ReleaseRedis, installed, rollout, scaleWorkers, scrape, watchWorkerPods } from './cluster';
 import { waitFor } from '../support/deferred';
 
 jest.setTimeout(420_000);
 
 const NS = 'bullpen-preview';
 const WORKER = 'bullpen-worker-all';
-
-interface PodEnd {
-  deletionTimestamp?: string;
-  exitCode?: number;
-  finishedAt?: string;
-}
-
-/** Watches the worker pods (kubectl --watch) and keeps, per pod, how it was deleted and how it ended. */
-function watchWorkerPods(): { ends: Map<string, PodEnd>; stop: () => void } {
-  const fields = ['.type', '.object.metadata.name', '.object.metadata.deletionTimestamp',
-    '.object.status.containerStatuses[0].state.terminated.exitCode', '.object.status.containerStatuses[0].state.terminated.finishedAt'];
-  const template = fields.map((f) => `{${f}}`).join('{"|"}') + '{"\\n"}';
-  const child = spawn('kubectl', ['get', 'pods', '-n', NS, '-l', 'app.kubernetes.io/component=worker', '--watch', '--output-watch-events', '-o', `jsonpath=${template}`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const ends = new Map<string, PodEnd>();
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const [, name, deletionTimestamp, exitCode, finishedAt] = line.split('|');
-    const end = ends.get(name) ?? {};
-    if (deletionTimestamp) end.deletionTimestamp = deletionTimestamp;
-    if (exitCode) end.exitCode = Number(exitCode);
-    if (finishedAt) end.finishedAt = finishedAt;
-    ends.set(name, end);
-  });
-  return { ends, stop: () => child.kill() };
-}
 
 describe('a preview release under disruption', () => {
   let api: Api;
@@ -46,7 +20,7 @@ describe('a preview release under disruption', () => {
   test('a rolling helm upgrade with 200 two-second jobs in flight loses and fails none', async () => {
     await scaleWorkers(NS, WORKER, 2);
     const before = (await pods(NS, 'worker')).map((pod) => pod.metadata.name);
-    const watch = watchWorkerPods();
+    const watch = watchWorkerPods(NS);
     try {
       const ids = await api.enqueueMany('SleepWorker', Array.from({ length: 200 }, () => ({ ms: 2000 })));
       await waitFor('jobs running on the old pods', async () => (await redis.queue('default').getActiveCount()) > 0, 30_000, { intervalMs: 100 });
@@ -66,13 +40,7 @@ describe('a preview release under disruption', () => {
         const now = (await pods(NS, 'worker')).map((pod) => pod.metadata.name);
         return before.every((name) => !now.includes(name));
       }, 120_000, { intervalMs: 500 });
-      // Each old pod exited by itself (exit 0 after draining) before its grace period ran out;
-      // the pod's deletionTimestamp is the end of that grace period.
-      for (const name of before) {
-        const end = watch.ends.get(name)!;
-        expect({ name, exitCode: end.exitCode }).toEqual({ name, exitCode: 0 });
-        expect(Date.parse(end.finishedAt!)).toBeLessThanOrEqual(Date.parse(end.deletionTimestamp!));
-      }
+      await expectDrainedInGrace(watch.ends, before);
     } finally {
       watch.stop();
     }

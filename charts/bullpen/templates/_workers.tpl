@@ -18,11 +18,17 @@ Call with (dict "base" map "over" map).
 {{- toYaml $out -}}
 {{- end -}}
 
-{{/* Every group with the defaults merged in, checked (bullpen.checkWorkerGroups); returns YAML {groups: [...]}. */}}
+{{/* Every group with the defaults merged in and keda "auto" decided, checked (bullpen.checkWorkerGroups); returns YAML {groups: [...]}. */}}
 {{- define "bullpen.workerGroups" -}}
 {{- $groups := list -}}
+{{- $kedaServed := .Capabilities.APIVersions.Has "keda.sh/v1alpha1" -}}
 {{- range .Values.workers.groups -}}
 {{- $g := include "bullpen.deepMerge" (dict "base" $.Values.workers.defaults "over" .) | fromYaml -}}
+{{- /* keda.enabled "auto": KEDA where the cluster serves it, in place of the group's hpa; else off. */ -}}
+{{- if eq (toString $g.keda.enabled) "auto" -}}
+{{- $_ := set $g.keda "enabled" $kedaServed -}}
+{{- if $kedaServed -}}{{- $_ := set $g.hpa "enabled" false -}}{{- end -}}
+{{- end -}}
 {{- /* A group's queueWeights replaces the defaults' whole: merged, a group of fewer queues would inherit weights of queues it does not consume. */ -}}
 {{- if hasKey . "queueWeights" -}}{{- $_ := set $g "queueWeights" .queueWeights -}}{{- end -}}
 {{- $groups = append $groups $g -}}

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { getJson, helmInstall, installKedaCrds, KEDA_SETTINGS, ok, replicasOf, ROOT } from './fixtures';
+import { getJson, helmInstall, HPA_SETTINGS, installKedaCrds, ok, replicasOf, ROOT } from './fixtures';
 import { startControlPlane, type ControlPlane } from './kube-apiserver';
 
 jest.setTimeout(120_000);
@@ -48,7 +48,7 @@ describe('chart on a real kube-apiserver (no kubelet, no controller-manager: obj
   it.each(['preview', 'production'] as const)(
     'helm install of the %s profile is accepted by the API server, with no Pod Security warning',
     async (profile) => {
-      const res = await helmInstall(cp, `bullpen-${profile}`, profile);
+      const res = await helmInstall(cp, `bullpen-${profile}`, profile, profile === 'production' ? HPA_SETTINGS : []);
       expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 0, stderr: expect.not.stringContaining('PodSecurity') });
       expect(res.stderr).not.toMatch(/warning/i);
     },
@@ -92,12 +92,15 @@ describe('chart on a real kube-apiserver (no kubelet, no controller-manager: obj
     }
   });
 
-  it('the KEDA variant installs: ScaledObject and TriggerAuthentication pass KEDA\'s own CRD schema', async () => {
-    await ok(helmInstall(cp, 'bullpen-keda', 'production', KEDA_SETTINGS));
+  it('production on a cluster with KEDA: a ScaledObject and TriggerAuthentication that pass KEDA\'s own CRD schema, and no HPA', async () => {
+    // As shipped: `keda.enabled: auto` sees keda.sh/v1alpha1 served and takes KEDA instead of the HPA.
+    await ok(helmInstall(cp, 'bullpen-keda', 'production'));
     const scaled = await getJson(cp, 'bullpen-keda', 'scaledobject/bullpen-worker-all');
     expect(scaled.spec).toMatchObject({ minReplicaCount: 3, maxReplicaCount: 12, scaleTargetRef: { name: 'bullpen-worker-all' } });
-    // One trigger on the group's whole backlog: the pod's one pool of slots serves all its queues.
-    expect(scaled.spec.triggers.map((t: any) => [t.name, t.metadata.valueLocation])).toEqual([['backlog', 'total.ready']]);
+    expect(scaled.spec.fallback).toEqual({ failureThreshold: 3, replicas: 3, behavior: 'currentReplicasIfHigher' });
+    // The group's whole backlog (the pod's one pool of slots serves all its queues) and its oldest job's age.
+    expect(scaled.spec.triggers.map((t: any) => [t.name, t.metadata.valueLocation])).toEqual([['backlog', 'total.ready'], ['oldest-wait', 'total.oldestSeconds']]);
+    expect((await getJson(cp, 'bullpen-keda', 'hpa')).items).toEqual([]);
     expect(scaled.spec.triggers[0].metadata.url).toMatch(/\/api\/queues\/backlog\?queues=critical,default,low$/);
     await getJson(cp, 'bullpen-keda', 'triggerauthentication/bullpen-api-token');
     const worker = await getJson(cp, 'bullpen-keda', 'deployment/bullpen-worker-all');
@@ -138,7 +141,7 @@ describe('chart on a real kube-apiserver (no kubelet, no controller-manager: obj
   it('production: helm upgrade never resets the count an autoscaler set (spec.replicas is left out)', async () => {
     // What the HPA controller would do: write the scale subresource.
     await ok(cp.kubectl(['scale', 'deployment/bullpen-worker-all', '--replicas=7', '-n', 'bullpen-production']));
-    await ok(helmInstall(cp, 'bullpen-production', 'production'));
+    await ok(helmInstall(cp, 'bullpen-production', 'production', HPA_SETTINGS));
     expect(await replicasOf(cp, 'bullpen-production', 'bullpen-worker-all')).toBe(7);
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { startService, type ServiceProcess } from '../../../../test/support/service-process';
 import { deletePrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from '../../../../test/support/redis';
-import { getJson, helmInstall, installKedaCrds, KEDA_SETTINGS, ok, replicasOf, ROOT } from './fixtures';
+import { getJson, helmInstall, HPA_SETTINGS, installKedaCrds, KEDA_SETTINGS, ok, replicasOf, ROOT } from './fixtures';
 import { freePort } from '../../../../test/support/free-port';
 import { run, startControlPlane, type ControlPlane } from './kube-apiserver';
 
@@ -72,7 +72,7 @@ describe('bullpen CLI against a real kube-apiserver (no kubelet: replicas are se
     const rbac = ['--set', 'cli.rbac.enabled=true'];
     await Promise.all([
       ok(helmInstall(cp, 'cli-preview', 'preview', rbac)),
-      ok(helmInstall(cp, 'cli-production', 'production', rbac)),
+      ok(helmInstall(cp, 'cli-production', 'production', [...HPA_SETTINGS, ...rbac])),
       ok(helmInstall(cp, 'cli-keda', 'production', [...KEDA_SETTINGS, ...rbac, '--set', 'cli.rbac.allowPin=true'])),
       ok(helmInstall(cp, 'cli-drain', 'preview')),
       ok(
@@ -179,10 +179,10 @@ describe('bullpen CLI against a real kube-apiserver (no kubelet: replicas are se
       expect((await getJson(cp, 'cli-production', 'hpa/bullpen-worker-all')).spec).toMatchObject({ minReplicas: 5, maxReplicas: 5 });
       expect(await replicasOf(cp, 'cli-production', WORKER)).toBe(5);
       // As the output says: helm does not silently undo the pin; --force-conflicts takes the values back.
-      const upgrade = await helmInstall(cp, 'cli-production', 'production', ['--set', 'cli.rbac.enabled=true']);
+      const upgrade = await helmInstall(cp, 'cli-production', 'production', [...HPA_SETTINGS, '--set', 'cli.rbac.enabled=true']);
       expect(upgrade.code).not.toBe(0);
       expect(upgrade.stderr).toContain('conflicts with "bullpen"');
-      await ok(helmInstall(cp, 'cli-production', 'production', ['--set', 'cli.rbac.enabled=true', '--force-conflicts']));
+      await ok(helmInstall(cp, 'cli-production', 'production', [...HPA_SETTINGS, '--set', 'cli.rbac.enabled=true', '--force-conflicts']));
       expect((await getJson(cp, 'cli-production', 'hpa/bullpen-worker-all')).spec).toMatchObject({ minReplicas: 3, maxReplicas: 12 });
     });
 

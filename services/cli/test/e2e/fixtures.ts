@@ -11,8 +11,13 @@ export const PROFILE_VALUES = {
   production: [join(CHART, 'values-production.yaml')],
 } as const;
 
-/** The production profile with KEDA (metrics-api trigger) in place of the HPA, as values-production.yaml describes. */
+/** The production profile with KEDA (metrics-api trigger) in place of the HPA, whatever the cluster serves. */
 export const KEDA_SETTINGS = ['--set', 'workers.defaults.hpa.enabled=false', '--set', 'workers.defaults.keda.enabled=true'];
+/**
+ * The production profile as a cluster without KEDA renders it (the CPU HPA): these API servers
+ * serve keda.sh/v1alpha1 (installKedaCrds), where the profile's `keda.enabled: auto` picks KEDA.
+ */
+export const HPA_SETTINGS = ['--set', 'workers.defaults.keda.enabled=false'];
 
 /** Fails the test with kubectl's or helm's own output. */
 export async function ok(result: Promise<{ code: number | null; stdout: string; stderr: string }>): Promise<string> {
