@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { freePort } from '../support/free-port';
 import { TEST_REDIS_URL } from '../support/redis';
@@ -6,9 +5,13 @@ import { TEST_REDIS_URL } from '../support/redis';
 /** The client token serve.js sets when API_TOKENS is unset (the README's development token). */
 export const DEV_CLIENT_TOKEN = 'dev-client-token-change-me';
 
+/** Whether `port` can be bound on loopback now. (`once(server, 'listening')` would reject on EADDRINUSE, not answer false.) */
 async function isFree(port: number): Promise<boolean> {
-  const server = createServer().listen(port, '127.0.0.1');
-  const ok = await Promise.race([once(server, 'listening').then(() => true), once(server, 'error').then(() => false)]);
+  const server = createServer();
+  const ok = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => resolve(true));
+  });
   if (ok) await new Promise((resolve) => server.close(resolve));
   return ok;
 }
