@@ -52,8 +52,10 @@ export class WorkerPool {
   private loop?: Promise<void>;
   private stopping = false;
   private fetchFailures = 0;
-  /** Slots running a job or recording one in Redis: shutdown waits for them. */
+  /** Slots fetching, running or recording a job in Redis: shutdown waits for them. */
   private slotsRunning = 0;
+  /** Jobs a fetch took just as shutdown began, given straight back. */
+  private handedBackOnFetch = 0;
   private idle?: () => void;
   private closing?: Promise<DrainResult>;
   private tokens = 0;
@@ -157,17 +159,19 @@ export class WorkerPool {
         continue;
       }
       this.policy.take(queue);
+      // The fetch holds its slot: a drain that begins meanwhile waits for the job it brings.
+      this.slotsRunning++;
       const job = await this.fetch(queue);
-      if (job && this.stopping) {
-        // Fetched while shutdown began: give it straight back rather than start it now.
-        this.policy.release(queue);
-        await job.moveToWait(job.token).catch(() => undefined);
-      } else if (job) {
+      if (job && !this.stopping) {
+        this.slotsRunning--; // runSlot counts it again, in the same tick
         void this.runSlot(queue, job);
-      } else {
-        this.policy.release(queue);
-        if (this.fetchFailures > 0) await this.pauseAfterFailure();
+        continue;
       }
+      this.policy.release(queue);
+      // Fetched while shutdown began: give it straight back rather than start it now.
+      if (job && (await job.moveToWait(job.token).then(() => true, () => false))) this.handedBackOnFetch++;
+      this.slotFreed();
+      if (!job && this.fetchFailures > 0) await this.pauseAfterFailure();
     }
   }
 
@@ -190,6 +194,10 @@ export class WorkerPool {
       if (next && !nextJob) this.policy.release(next);
       current = next && nextJob ? { queue: next, job: nextJob } : undefined;
     }
+    this.slotFreed();
+  }
+
+  private slotFreed(): void {
     this.slotsRunning--;
     this.wake();
     if (this.slotsRunning === 0) this.idle?.();
@@ -318,9 +326,9 @@ export class WorkerPool {
     const drained = this.slotsRunning === 0 || (await this.waitForIdle(deadlineMs));
     if (drained) {
       await this.closeAll();
-      return { handedBack: 0 };
+      return { handedBack: this.handedBackOnFetch };
     }
-    let handedBack = 0;
+    let handedBack = this.handedBackOnFetch;
     for (const running of [...this.active.values()]) {
       const { job, token } = running;
       running.handedBack = true;
