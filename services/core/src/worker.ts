@@ -83,7 +83,7 @@ export abstract class Worker<TArgs = unknown, TResult = unknown> {
    *   loop past `timeoutSeconds` is killed, and an exit or an OOM (heap limit
    *   `WORKER_JOB_MEMORY_MB`) fails that attempt only. It costs a round trip to the child per
    *   attempt, args and results must be JSON-serialisable, and metrics the job sets on
-   *   `ctx.services.metrics` stay in the child (the pod's `/metrics` does not show them).
+   *   `ctx.services.register` stay in the child (the pod's `/metrics` does not show them).
    */
   static isolation?: 'inline' | 'process';
   /**
