@@ -12,19 +12,31 @@ export interface ServiceProcess {
   /** Resolves with the first log line whose `msg` matches. */
   waitForLog(msg: string): Promise<Record<string, unknown>>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * SIGKILLs the process, and with `ownProcessGroup` every process it started too (a worker's
+   * job processes, which a busy loop keeps from noticing their parent is gone); resolves once
+   * the process has exited. Does nothing when it already has.
+   */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Its own process group, so `kill()` also reaches the processes it forks. */
+  ownProcessGroup?: boolean;
 }
 
 /** Runs the api or worker as a real process with the Worker classes exported by `workersModule`. */
-export function startFixtureService(service: 'api' | 'worker', workersModule: string, env: Record<string, string>): ServiceProcess {
-  return startService('test/support/fixture-main.ts', { FIXTURE_SERVICE: service, FIXTURE_WORKERS: workersModule, ...env });
+export function startFixtureService(service: 'api' | 'worker', workersModule: string, env: Record<string, string>, options: StartOptions = {}): ServiceProcess {
+  return startService('test/support/fixture-main.ts', { FIXTURE_SERVICE: service, FIXTURE_WORKERS: workersModule, ...env }, options);
 }
 
 /** Runs a TypeScript entry point in its own Node process, as `npm run serve:*` does. */
-export function startService(entry: string, env: Record<string, string>): ServiceProcess {
+export function startService(entry: string, env: Record<string, string>, { ownProcessGroup = false }: StartOptions = {}): ServiceProcess {
   const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', join(ROOT, entry)], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: ownProcessGroup,
   });
   const logs: Array<Record<string, unknown>> = [];
   const text: string[] = [];
@@ -64,6 +76,19 @@ export function startService(entry: string, env: Record<string, string>): Servic
     logs,
     text,
     exited,
+    async kill() {
+      if (ownProcessGroup) {
+        // The group outlives its leader: its forks are killed even when the leader has exited.
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+        }
+      } else if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+      }
+      await exited;
+    },
     waitForLog(msg) {
       const seen = logs.find((l) => l.msg === msg);
       if (seen) return Promise.resolve(seen);

@@ -13,15 +13,13 @@ describe('poison jobs in isolated processes', () => {
     h = harness('isolation');
   });
   afterEach(async () => {
-    if (proc && proc.child.exitCode === null && proc.child.signalCode === null) {
-      proc.child.kill('SIGKILL');
-      await proc.exited;
-    }
+    // The pod and its job processes: a failed run must not leave the busy loop spinning.
+    await proc?.kill();
     await h.close();
   });
 
   it('fails a busy loop and a process.exit after exactly two attempts each, while the pod keeps running its other jobs', async () => {
-    proc = startFixtureService('worker', POISON_POD, { ...h.env, LOG_LEVEL: 'info', WORKER_QUEUES: 'default', WORKER_CONCURRENCY: '4' });
+    proc = startFixtureService('worker', POISON_POD, { ...h.env, LOG_LEVEL: 'info', WORKER_QUEUES: 'default', WORKER_CONCURRENCY: '4' }, { ownProcessGroup: true });
     const { metricsPort } = await proc.waitForLog('worker started');
     const qe = await h.queueEvents('default');
     const finished = new Map<string, 'completed' | 'failed'>();
