@@ -27,6 +27,8 @@ const SINGLE_BODY = JSON.stringify(JOB);
 const BULK_BODY = JSON.stringify({ jobs: Array.from({ length: BULK_SIZE }, () => JOB) });
 
 interface Load {
+  /** Requests answered, for profile-summary's --jobs / --vs-jobs. */
+  requests: number;
   perSecond: number;
   p99Ms: number;
   /** The server's CPU time per request (diagnosis: steadier than throughput on a shared machine). */
@@ -54,7 +56,7 @@ async function load(server: Server, path: string, body: string, connections: num
     throw new Error(`${path} on port ${port}: ${result.non2xx} non-2xx answers and ${result.errors} errors out of ${result.requests.total}`);
   }
   const cpu = cpuMicros(pid) - cpuBefore;
-  return { perSecond: result.requests.total / result.duration, p99Ms: result.latency.p99, cpuMicrosPerRequest: cpu / result.requests.total };
+  return { requests: result.requests.total, perSecond: result.requests.total / result.duration, p99Ms: result.latency.p99, cpuMicrosPerRequest: cpu / result.requests.total };
 }
 
 /** `loops` concurrent loops of `queue.addBulk` with the same 100 jobs, for `seconds`; jobs/s. */
@@ -81,8 +83,7 @@ const describe = (l: Load) => `${Math.round(l.perSecond)} req/s, p99 ${l.p99Ms} 
 
 /** Unrecorded warm-up of each side (JIT, connection pools), then alternating rounds. */
 async function singleRounds(minimal: Server, bullpen: Server) {
-  await load(minimal, '/api/jobs', SINGLE_BODY, CONNECTIONS, 2);
-  await load(bullpen, '/api/jobs', SINGLE_BODY, CONNECTIONS, 2);
+  const warm = [await load(minimal, '/api/jobs', SINGLE_BODY, CONNECTIONS, 2), await load(bullpen, '/api/jobs', SINGLE_BODY, CONNECTIONS, 2)];
   const single = { minimal: [] as Load[], bullpen: [] as Load[] };
   for (let r = 0; r < ROUNDS; r++) {
     // ABBA: which side goes first alternates, so a drift in machine load hits both alike.
@@ -95,6 +96,8 @@ async function singleRounds(minimal: Server, bullpen: Server) {
     }
     console.error(`single round ${r + 1}: minimal ${describe(single.minimal[r])}; bullpen ${describe(single.bullpen[r])}`);
   }
+  const served = (loads: Load[]) => loads.reduce((n, l) => n + l.requests, 0);
+  console.error(`single requests served (warm-up included): bullpen ${served([warm[1], ...single.bullpen])}, minimal ${served([warm[0], ...single.minimal])}`);
   return single;
 }
 

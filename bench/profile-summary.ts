@@ -4,7 +4,8 @@
 //   node --import tsx bench/profile-summary.ts --jobs=20000 dir/worker-throughput-bullpen-r*.cpuprofile \
 //     --vs dir/worker-throughput-raw-r*.cpuprofile
 //
-// --jobs  jobs each profile covers (default 20000, worker-throughput's BENCH_JOBS)
+// --jobs  jobs (or requests) each profile covers (default 20000, worker-throughput's BENCH_JOBS)
+// --vs-jobs  the same for the --vs side, when it differs (an HTTP bench's sides serve unequal counts)
 // --top   rows per table (default 25)
 // Tables: by package or source file, then by function. Times are sampled, so rows under about
 // 0.2 µs/job are noise; "(idle)" is time the thread waited and is left out of the totals.
@@ -86,15 +87,16 @@ function main(): void {
   const args = process.argv.slice(2);
   const flag = (name: string, fallback: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
   const jobs = flag('jobs', 20_000);
+  const vsJobs = flag('vs-jobs', jobs);
   const top = flag('top', 25);
   const files = args.filter((a) => !a.startsWith('--'));
   const vsAt = args.indexOf('--vs');
   const a = vsAt >= 0 ? files.filter((f) => args.indexOf(f) < vsAt) : files;
   const b = vsAt >= 0 ? files.filter((f) => args.indexOf(f) > vsAt) : [];
   if (a.length === 0) throw new Error('usage: profile-summary.ts [--jobs=N] [--top=N] A.cpuprofile... [--vs B.cpuprofile...]');
-  console.log(`A: ${a.length} profile(s) × ${jobs} jobs${b.length ? `; B: ${b.length} profile(s) × ${jobs} jobs` : ''}`);
+  console.log(`A: ${a.length} profile(s) × ${jobs} jobs${b.length ? `; B: ${b.length} profile(s) × ${vsJobs} jobs` : ''}`);
   const jobsA = jobs * a.length;
-  const jobsB = jobs * b.length;
+  const jobsB = vsJobs * b.length;
   const byPackage = (n: ProfileNode) => place(n.callFrame.url, n.callFrame.functionName).pkg;
   const byFile = (n: ProfileNode) => place(n.callFrame.url, n.callFrame.functionName).file;
   const byFunction = (n: ProfileNode) => {
