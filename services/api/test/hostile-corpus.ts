@@ -111,6 +111,8 @@ export const HOSTILE_CASES: HostileCase[] = [
   { name: 'a Content-Length longer than the body', raw: 'POST /api/jobs HTTP/1.1\r\nHost: {{host}}\r\nAuthorization: Bearer {{client}}\r\nContent-Type: application/json\r\nContent-Length: 500\r\nConnection: close\r\n\r\n{"worker":"DataProcessingWorker"}', status: 400 },
   { name: 'both Content-Length and chunked', raw: 'POST /api/jobs HTTP/1.1\r\nHost: {{host}}\r\nAuthorization: Bearer {{client}}\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n', status: 400 },
   { name: 'a broken chunked body', raw: 'POST /api/jobs HTTP/1.1\r\nHost: {{host}}\r\nAuthorization: Bearer {{client}}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n', status: 400 },
+  { name: 'a chunked body over the body limit', raw: `POST /api/jobs HTTP/1.1\r\nHost: {{host}}\r\nAuthorization: Bearer {{client}}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${(300 * 1024).toString(16)}\r\n${'x'.repeat(300 * 1024)}\r\n0\r\n\r\n`, status: 413 },
+  { name: 'a Content-Length shorter than the body', raw: 'POST /api/jobs HTTP/1.1\r\nHost: {{host}}\r\nAuthorization: Bearer {{client}}\r\nContent-Type: application/json\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{"worker":"DataProcessingWorker"}', status: 400 },
   { name: 'a header with a bare LF', raw: 'POST /api/jobs HTTP/1.1\r\nHost: {{host}}\nAuthorization: Bearer {{client}}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}', status: 400 },
 ];
 
