@@ -1,4 +1,4 @@
-import { hash, timingSafeEqual } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ConfigError, type WorkerClass, type WorkerRegistry } from '@bullpen/core';
 import type { RequestHandler, Response } from 'express';
 import type { ApiConfig } from './config';
@@ -46,16 +46,23 @@ export function principalsOf(config: Pick<ApiConfig, 'tokens' | 'tokensFrom' | '
   }));
 }
 
-/** One-shot SHA-256 (no Hash object per request, as `createHash` makes). */
-const digest = (value: string): Buffer => hash('sha256', value, 'buffer');
+/** One-shot SHA-256 as hex: no Hash object (as `createHash` makes), no Buffer (a third of the cost of `'buffer'` output). */
+const digest = (value: string): string => hash('sha256', value, 'hex');
+
+/** Whether two digests of equal length are equal, in time that depends on their length only: no early exit, no branch on the data. */
+function sameDigest(a: string, b: string): boolean {
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
 
 /**
  * Checks presented tokens against `API_TOKENS` in constant time: both sides are hashed to
- * 32-byte digests (so lengths always match) and every configured token is compared, with no
- * early exit, so timing says neither whether nor which token matched.
+ * 64-character hex digests (so lengths always match) and every configured token is compared,
+ * with no early exit, so timing says neither whether nor which token matched.
  */
 export class TokenVerifier {
-  private readonly entries: ReadonlyArray<{ digest: Buffer; principal: Principal }>;
+  private readonly entries: ReadonlyArray<{ digest: string; principal: Principal }>;
 
   constructor(principals: ReadonlyMap<ApiToken, Principal>) {
     this.entries = [...principals].map(([t, principal]) => ({ digest: digest(t.token), principal }));
@@ -65,7 +72,7 @@ export class TokenVerifier {
     const presentedDigest = digest(presented);
     let found: Principal | undefined;
     for (const entry of this.entries) {
-      if (timingSafeEqual(presentedDigest, entry.digest)) found = entry.principal;
+      if (sameDigest(presentedDigest, entry.digest)) found = entry.principal;
     }
     return found;
   }
