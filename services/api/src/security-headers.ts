@@ -1,9 +1,20 @@
 import type { RequestHandler } from 'express';
 
-/** On every answer: no MIME sniffing, no framing, no referrer, no window or resource shared with other origins. */
+/**
+ * On every answer: no MIME sniffing, no framing (old browsers read X-Frame-Options, new ones the
+ * CSP's frame-ancestors). That is what OWASP asks of JSON API answers.
+ */
 const COMMON: [string, string][] = [
   ['X-Content-Type-Options', 'nosniff'],
   ['X-Frame-Options', 'DENY'],
+];
+
+/**
+ * For the dashboard's HTML (logged in with Basic credentials, which a browser sends by itself):
+ * no referrer, no window or resource shared with other origins. The JSON API needs none of them:
+ * it is no document, and a bearer token is never sent by a browser on its own.
+ */
+const DOCUMENT: [string, string][] = [
   ['Referrer-Policy', 'no-referrer'],
   ['Cross-Origin-Opener-Policy', 'same-origin'],
   ['Cross-Origin-Resource-Policy', 'same-origin'],
@@ -37,9 +48,9 @@ const DASHBOARD_CSP = [
 type HeaderSet = readonly (readonly [string, string])[];
 
 const API: HeaderSet = [...COMMON, NO_STORE, ['Content-Security-Policy', API_CSP]];
-const DASHBOARD: HeaderSet = [...COMMON, NO_STORE, ['Content-Security-Policy', DASHBOARD_CSP]];
+const DASHBOARD: HeaderSet = [...COMMON, ...DOCUMENT, NO_STORE, ['Content-Security-Policy', DASHBOARD_CSP]];
 /** The dashboard's hashed static files are the same for everyone: Bull Board's caching stays. */
-const DASHBOARD_STATIC: HeaderSet = [...COMMON, ['Content-Security-Policy', DASHBOARD_CSP]];
+const DASHBOARD_STATIC: HeaderSet = [...COMMON, ...DOCUMENT, ['Content-Security-Policy', DASHBOARD_CSP]];
 
 /**
  * Sets precomputed headers before any route runs, so 404s and errors carry them too. Paths
