@@ -50,7 +50,7 @@ function isPlainUtf8(req: Request): boolean {
 function parseStrict(text: string): unknown {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.length === 0) return {};
-  const first = text[0] === '{' || text[0] === '[' ? text[0] : /^[\x20\x09\x0a\x0d]*(.)/.exec(text)?.[1];
+  const first = text[0] === '{' || text[0] === '[' ? text[0] : /^[ \t\n\r]*(.)/.exec(text)?.[1];
   if (first !== '{' && first !== '[') throw bodyError(400, 'entity.parse.failed', 'the body is not a JSON object or array');
   try {
     return JSON.parse(text);
