@@ -45,7 +45,9 @@ class ServiceProcess {
       child.once('exit', (code, signal) => {
         this.child = undefined;
         if (!this.stopping) onUnexpectedExit(signal ?? `code ${code}`);
-        resolve(code === 0);
+        // Killed by the SIGTERM it was sent: it was still loading (each main installs its drain
+        // before starting anything), so it had nothing to drain. That is a clean stop too.
+        resolve(code === 0 || (this.stopping !== undefined && signal === 'SIGTERM'));
       });
     });
     child.on('error', (err) => console.error(`serve: could not start ${this.name}: ${err.message}`));

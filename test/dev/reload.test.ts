@@ -5,6 +5,9 @@ import { devSession } from './dev-session';
 import { SLEEP_WORKER_MODULE } from './dev-tree';
 import { api } from './serve-env';
 
+/** The pids of `pid`'s child processes (Linux). */
+const childrenOf = (pid: number): number[] => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+
 describe('make dev and job modules', () => {
   const session = devSession('dev-reload');
 
@@ -41,4 +44,21 @@ describe('make dev and job modules', () => {
     // The banner is printed once, not at every restart.
     expect(dev.output().match(/^serve: api, worker and beat are up/gm)).toHaveLength(1);
   }, 180_000);
+
+  it('exits 0 on a Ctrl-C that lands while the restarted processes are still loading', async () => {
+    const { dev } = await session.start('node', ['scripts/serve.js']);
+    const before = childrenOf(dev.child.pid!);
+    expect(before).toHaveLength(3);
+    copyFileSync(SLEEP_WORKER_MODULE, join(session.tree.workersDir, 'sleep-worker.ts'));
+    // serve.js drains the old api, worker and beat, then starts new ones, which take a second or
+    // more to load before any of them listens for SIGTERM: the Ctrl-C lands in that second.
+    await waitFor('the new api, worker and beat to be started', async () => {
+      const now = childrenOf(dev.child.pid!);
+      return now.length === 3 && now.every((pid) => !before.includes(pid));
+    }, 60_000, { intervalMs: 10 });
+
+    dev.signalGroup('SIGINT');
+    expect(await dev.exited).toEqual({ code: 0, signal: null });
+    expect(dev.output()).toContain('serve: stopped\n');
+  }, 120_000);
 });
