@@ -30,11 +30,6 @@ function bodyError(status: number, type: string, message: string, limit?: number
   return Object.assign(new Error(message), { status, type, expose: true, ...(limit === undefined ? {} : { limit }) });
 }
 
-/** The body of a request that sends one (a Content-Length or a Transfer-Encoding), as body-parser decides it. */
-function hasBody(req: Request): boolean {
-  return req.headers['transfer-encoding'] !== undefined || !Number.isNaN(Number.parseInt(req.headers['content-length'] ?? '', 10));
-}
-
 /** No Content-Encoding and a UTF-8 (or no) charset: what nearly every client sends, read without body-parser. */
 const PLAIN_TYPE = /^[^;]*(?:;\s*charset="?utf-8"?\s*)?$/i;
 
@@ -151,12 +146,14 @@ export function jsonBody(limitBytes: number): RequestHandler {
   // The media type is checked once, here: the parser is told every request it gets is JSON.
   const decode = express.json({ limit: limitBytes, type: () => true, strict: true });
   return (req, res, next) => {
-    // `is` is null without a body (the parser skips it); an empty body (Content-Length: 0) is "no body" too, left to the schema.
-    if (req.is(JSON_TYPES) === false) {
+    // `is` is null without a body (no Content-Length or Transfer-Encoding: nothing to parse); an
+    // empty body of another type (Content-Length: 0) is "no body" too, left to the schema.
+    const type = req.is(JSON_TYPES);
+    if (type === null) return next();
+    if (type === false) {
       if (req.headers['content-length'] === '0') return next();
       throw new HttpError(415, 'unsupported_media_type', `send the body as JSON with Content-Type: application/json (got ${req.headers['content-type'] ?? 'none'})`);
     }
-    if (!hasBody(req)) return next();
     if (isPlainUtf8(req)) readJson(req, limitBytes, next);
     else decode(req, res, (err?: unknown) => parsed(req, next, err));
   };
