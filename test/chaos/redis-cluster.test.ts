@@ -44,10 +44,7 @@ describe('Redis Cluster (3 real masters on loopback)', () => {
   }, 60_000);
 
   afterAll(async () => {
-    for (const proc of procs) {
-      proc.child.kill('SIGKILL');
-      await proc.exited;
-    }
+    for (const proc of procs) await proc.kill();
     await queues?.close();
     await deletePrefix(connection, prefix);
     await connection?.quit();

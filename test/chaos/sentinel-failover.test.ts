@@ -44,10 +44,7 @@ describe('Sentinel failover (real redis-server and redis-sentinel processes)', (
   }
 
   afterEach(async () => {
-    for (const proc of procs.splice(0)) {
-      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
-      await proc.exited;
-    }
+    for (const proc of procs.splice(0)) await proc.kill();
     await set.destroy();
   });
 

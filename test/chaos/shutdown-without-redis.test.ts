@@ -18,10 +18,7 @@ describe('SIGTERM while Redis is gone (real redis-server, real processes)', () =
   let proc: ServiceProcess | undefined;
   afterEach(async () => {
     redis.thaw();
-    if (proc && proc.child.exitCode === null && proc.child.signalCode === null) {
-      proc.child.kill('SIGKILL');
-      await proc.exited;
-    }
+    await proc?.kill();
     await redis.destroy();
   });
 

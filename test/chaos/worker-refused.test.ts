@@ -11,10 +11,7 @@ describe('a worker against a Redis that refuses writes (real redis-server proces
   const servers: RedisServer[] = [];
   let worker: ServiceProcess | undefined;
   afterEach(async () => {
-    if (worker && worker.child.exitCode === null) {
-      worker.child.kill('SIGKILL');
-      await worker.exited;
-    }
+    await worker?.kill();
     for (const server of servers.splice(0)) await server.destroy();
   });
 

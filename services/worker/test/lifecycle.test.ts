@@ -25,10 +25,7 @@ describe('worker process lifecycle', () => {
     SleepWorker.runs = [];
   });
   afterEach(async () => {
-    if (proc && proc.child.exitCode === null && proc.child.signalCode === null) {
-      proc.child.kill('SIGKILL');
-      await proc.exited;
-    }
+    await proc?.kill();
     proc = undefined;
     await h.close();
   });
